@@ -1,0 +1,17 @@
+package io.numashift.core;
+
+/**
+ * What a migration tells its caller as it goes, and how the caller cancels it. Called from the
+ * migrating thread at batch boundaries.
+ */
+public interface MigrationMonitor {
+    MigrationMonitor NONE = new MigrationMonitor() {};
+
+    /** Pages done (moved or failed) of pages to move, for one process. */
+    default void progress(int pid, long pagesDone, long pagesToMove) {}
+
+    /** Whether the caller asked to stop; checked at every batch boundary. */
+    default boolean cancelRequested() {
+        return false;
+    }
+}

@@ -1,0 +1,9 @@
+package io.numashift.core;
+
+/** Something an operator should know about a migration that did not stop it. */
+public enum MigrationWarning {
+    /** A DEFAULT-policy process runs on a CPU of an old node: new pages will land there. */
+    CPU_ON_OLD_NODE,
+    /** A rollback could not restore a policy, the cpuset or the CPU that the migration changed. */
+    RESTORE_INCOMPLETE
+}

@@ -1,0 +1,218 @@
+package io.numashift.core;
+
+import io.numashift.core.backend.Topology;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Decides, from page counts alone, which pages may move next so that no node ever exceeds its
+ * capacity (section 5 of the contract).
+ *
+ * <p>Every source node has one target, so the pending moves form a functional graph: trees that
+ * drain into sinks or into cycles. Each step lets every source move as many pages as its target
+ * has free at the start of the step (shared out in ascending source order), so the pages of one
+ * step can move in any order within one pass. One rule keeps cycles (rotations, swaps) able to
+ * complete: while a cycle is pending, pages from outside it may not take the free pages of its
+ * nodes, because a cycle of full nodes turns only through its own free pages.
+ *
+ * <p>When no page can move, a page falls over to the nearest node in {@code newNodes} with room
+ * (section 5, fallback): pages whose target will never drain (a sink) fall over together; to
+ * unblock a full cycle, a single page of it falls over, and the cycle turns again. "Room" prefers
+ * free pages that the pages already mapped to that node do not need, so that a fallback does not
+ * push others over in turn. With no room anywhere, the migration is out of memory.
+ */
+final class Scheduler {
+
+    /** What to do next. */
+    sealed interface Step permits Moves, OutOfMemory, Done {}
+
+    /**
+     * Move up to {@code quota[a]} pages of each source {@code a} to {@code target[a]}.
+     *
+     * @param intended the mapped target of each source, to record fallbacks
+     */
+    record Moves(int[] target, long[] quota, int[] intended) implements Step {
+        boolean isFallback(int source) {
+            return target[source] != intended[source];
+        }
+    }
+
+    /** No node in newNodes has room for the next page. */
+    record OutOfMemory() implements Step {}
+
+    /** Nothing is pending. */
+    record Done() implements Step {}
+
+    private final int n;
+    private final int[] target;
+    private final long[] pending;
+    private final Topology topology;
+    private final List<Integer> fallbackNodes;
+
+    /**
+     * @param target the mapped target of each node id, or -1
+     * @param pending pages of each node id that are to move
+     */
+    Scheduler(int[] target, long[] pending, Topology topology, List<Integer> newNodes) {
+        this.n = target.length;
+        this.target = target.clone();
+        this.pending = pending.clone();
+        this.topology = topology;
+        this.fallbackNodes = newNodes.stream().distinct().sorted().toList();
+    }
+
+    long pending(int source) {
+        return pending[source];
+    }
+
+    long totalPending() {
+        return Arrays.stream(pending).sum();
+    }
+
+    /** Pages of a source that moved, failed or vanished: they are no longer pending. */
+    void done(int source, long pages) {
+        pending[source] -= pages;
+        if (pending[source] < 0) {
+            throw new IllegalStateException("node " + source + " has fewer pending pages than reported done");
+        }
+    }
+
+    /** Zeroes what remains of a source, returning how many pages that was. */
+    long settle(int source) {
+        long left = pending[source];
+        pending[source] = 0;
+        return left;
+    }
+
+    Step next(long[] free) {
+        if (totalPending() == 0) {
+            return new Done();
+        }
+        boolean[] onCycle = cycles();
+        long[] avail = new long[n];
+        for (int i = 0; i < n; i++) {
+            avail[i] = Math.max(0, free[i]);
+        }
+        long[] quota = new long[n];
+        boolean any = false;
+        for (int a = 0; a < n; a++) {
+            if (pending[a] == 0) {
+                continue;
+            }
+            int b = target[a];
+            if (onCycle[b] && !onCycle[a]) {
+                continue;
+            }
+            long q = Math.min(pending[a], avail[b]);
+            if (q > 0) {
+                quota[a] = q;
+                avail[b] -= q;
+                any = true;
+            }
+        }
+        if (any) {
+            return new Moves(target.clone(), quota, target.clone());
+        }
+        return fallback(free, onCycle);
+    }
+
+    private Step fallback(long[] free, boolean[] onCycle) {
+        int source = -1;
+        long batch = 1;
+        for (int a = 0; a < n && source < 0; a++) {
+            if (pending[a] > 0 && !hasOutflow(target[a])) {
+                source = a;
+                batch = pending[a];
+            }
+        }
+        for (int a = 0; a < n && source < 0; a++) {
+            if (pending[a] > 0 && onCycle[a]) {
+                source = a;
+            }
+        }
+        for (int a = 0; a < n && source < 0; a++) {
+            if (pending[a] > 0) {
+                source = a;
+            }
+        }
+        int intended = target[source];
+        long[] spare = spare(free);
+        List<Integer> candidates = fallbackNodes.stream()
+                .filter(x -> x != intended && x < n && free[x] > 0)
+                .sorted(Comparator.<Integer>comparingInt(x -> topology.distance(intended, x))
+                        .thenComparingInt(x -> x))
+                .toList();
+        int chosen = -1;
+        long room = 0;
+        for (int x : candidates) {
+            if (spare[x] > 0) {
+                chosen = x;
+                room = Math.min(free[x], spare[x]);
+                break;
+            }
+        }
+        if (chosen < 0 && !candidates.isEmpty()) {
+            chosen = candidates.getFirst();
+            room = free[chosen];
+        }
+        if (chosen < 0) {
+            return new OutOfMemory();
+        }
+        int[] to = new int[n];
+        Arrays.fill(to, -1);
+        to[source] = chosen;
+        long[] quota = new long[n];
+        quota[source] = Math.min(batch, room);
+        int[] intendedTargets = new int[n];
+        Arrays.fill(intendedTargets, -1);
+        intendedTargets[source] = intended;
+        return new Moves(to, quota, intendedTargets);
+    }
+
+    private boolean hasOutflow(int node) {
+        return target[node] >= 0 && pending[node] > 0;
+    }
+
+    /** Free pages of each node that the pages still mapped to it will not need in the end. */
+    private long[] spare(long[] free) {
+        long[] spare = new long[n];
+        for (int x = 0; x < n; x++) {
+            spare[x] = free[x] + (target[x] >= 0 ? pending[x] : 0);
+        }
+        for (int a = 0; a < n; a++) {
+            if (target[a] >= 0) {
+                spare[target[a]] -= pending[a];
+            }
+        }
+        return spare;
+    }
+
+    /** The nodes that lie on a cycle of pending moves. */
+    private boolean[] cycles() {
+        boolean[] onCycle = new boolean[n];
+        byte[] state = new byte[n];
+        int[] path = new int[n];
+        for (int start = 0; start < n; start++) {
+            int length = 0;
+            int v = start;
+            while (v >= 0 && state[v] == 0) {
+                state[v] = 1;
+                path[length++] = v;
+                v = hasOutflow(v) ? target[v] : -1;
+            }
+            if (v >= 0 && state[v] == 1) {
+                for (int i = length - 1; i >= 0; i--) {
+                    onCycle[path[i]] = true;
+                    if (path[i] == v) {
+                        break;
+                    }
+                }
+            }
+            for (int i = 0; i < length; i++) {
+                state[path[i]] = 2;
+            }
+        }
+        return onCycle;
+    }
+}

@@ -1,0 +1,73 @@
+package io.numashift.core.backend;
+
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One pass of page moves over a VMA range, handed by the engine to {@link NumaBackend#movePass}.
+ *
+ * <p>For every page of the range that is in {@link #pending}, the backend reads its node {@code a}
+ * (pending pages are still on the node they started on) and, if {@code target[a] >= 0} and
+ * {@code quota[a] > 0}, moves it to {@code target[a]}: on success it removes the page from
+ * {@code pending}, decrements {@code quota[a]} and counts it in {@link #movedFrom} and
+ * {@link #moved}; a pinned page is removed from {@code pending} and counted in {@link #busyFrom};
+ * a page whose target has no free page stays pending, and the backend marks the target in
+ * {@link #targetFull} and moves no more pages to it in this call. The first page of a source that
+ * stays pending (quota spent or target full) is recorded in {@link #leftAt}.
+ *
+ * <p>Arrays are indexed by node id. The engine resets the outputs with {@link #resetCall} before
+ * each call.
+ */
+public final class MovePass {
+    public static final long NONE = Long.MAX_VALUE;
+
+    public final int nodeIdLimit;
+    public final int[] target;
+    public final long[] quota;
+    public PageSet pending;
+    public int vmaIndex;
+    public @Nullable MoveLog log;
+
+    public final long[] movedFrom;
+    public final long[] busyFrom;
+    public final long[] leftAt;
+    public final boolean[] targetFull;
+
+    public MovePass(int nodeIdLimit, PageSet pending) {
+        this.nodeIdLimit = nodeIdLimit;
+        this.target = new int[nodeIdLimit];
+        this.quota = new long[nodeIdLimit];
+        this.pending = pending;
+        this.movedFrom = new long[nodeIdLimit];
+        this.busyFrom = new long[nodeIdLimit];
+        this.leftAt = new long[nodeIdLimit];
+        this.targetFull = new boolean[nodeIdLimit];
+        Arrays.fill(target, -1);
+        resetCall();
+    }
+
+    /** Clears the outputs of one call. */
+    public void resetCall() {
+        Arrays.fill(movedFrom, 0);
+        Arrays.fill(busyFrom, 0);
+        Arrays.fill(leftAt, NONE);
+        Arrays.fill(targetFull, false);
+    }
+
+    /** Records that a page of source {@code node} at {@code page} was left pending. */
+    public void left(int node, long page) {
+        if (leftAt[node] > page) {
+            leftAt[node] = page;
+        }
+    }
+
+    /** Whether any source still has quota for a target that is not full. */
+    public boolean hasWork() {
+        for (int a = 0; a < nodeIdLimit; a++) {
+            if (quota[a] > 0 && target[a] >= 0 && !targetFull[target[a]]) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

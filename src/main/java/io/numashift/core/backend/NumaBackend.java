@@ -1,0 +1,89 @@
+package io.numashift.core.backend;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the migration core needs of one host: its topology, its processes and their memory, and
+ * the operations that move pages and change where a process runs and allocates.
+ *
+ * <p>Simulated hosts implement it over memory; the Linux backend over {@code /sys}, {@code /proc},
+ * {@code move_pages(2)}, cgroups and signals. Page-level work happens inside the backend, one VMA
+ * range at a time, so that a backend can walk its own representation (uniform chunks, status
+ * arrays from the kernel) without a call per page.
+ *
+ * <p>Methods throw {@link BackendException} with an errno when the host refuses (for example
+ * {@link Errno#ESRCH} when the process is gone, {@link Errno#EPERM} without privilege).
+ */
+public interface NumaBackend {
+
+    /** The host's name. */
+    String hostName();
+
+    /** The nodes with their capacity, free pages and CPUs, the distances and the page size. */
+    Topology topology();
+
+    /** Microseconds to move one page, for dry-run estimates (the host's cost profile). */
+    default double microsPerPage() {
+        return 1.2;
+    }
+
+    /** Free pages on a node now; cheaper than a whole {@link #topology()}. */
+    long freePages(int node);
+
+    /** The process with this pid, if it exists. */
+    Optional<ProcessInfo> process(int pid);
+
+    /** The pids of the processes in a cpuset, ascending. */
+    List<Integer> pidsInCpuset(String path);
+
+    /** The cpuset at this path, if it exists. */
+    Optional<Cpuset> cpuset(String path);
+
+    /** The VMAs of a process, ascending by address. */
+    List<Vma> vmas(int pid);
+
+    /** The migration attribute and file-system type of a mapped file. */
+    FileInfo file(String path);
+
+    /** The pids of every process on the host that maps a shared object. */
+    Set<Integer> pidsMapping(String sharedObject);
+
+    /** Counts the pages of {@code [fromPage, toPage)} of a VMA (page indices from the VMA's start). */
+    void census(int pid, Vma vma, long fromPage, long toPage, Census census);
+
+    /**
+     * A digest of (virtual address, content) over the pages of {@code [fromPage, toPage)} that are
+     * in {@code pages}; a page of the set that is no longer resident changes the digest. Digests of
+     * ranges add up (they are sums), so the engine can combine VMAs.
+     */
+    long digest(int pid, Vma vma, long fromPage, long toPage, PageSet pages);
+
+    /**
+     * Moves pages of {@code [fromPage, toPage)} of a VMA as {@link MovePass} describes; one call is
+     * one batch (a running process may allocate between batches).
+     *
+     * @return the page index where the pass stopped: {@code toPage}, or earlier when no source has
+     *     quota left
+     */
+    long movePass(int pid, Vma vma, long fromPage, long toPage, MovePass pass);
+
+    /** Sets the process-wide memory policy. */
+    void setPolicy(int pid, MemoryPolicy policy);
+
+    /** Sets the memory policy of the part {@code [start, end)} of a VMA. */
+    void setVmaPolicy(int pid, long start, long end, MemoryPolicy policy);
+
+    /** Moves the process into a cpuset. */
+    void moveToCpuset(int pid, String path);
+
+    /** Moves the process to run on a CPU. */
+    void moveToCpu(int pid, int cpu);
+
+    /** Stops the process (SIGSTOP). */
+    void stop(int pid);
+
+    /** Lets a stopped process continue (SIGCONT). */
+    void resume(int pid);
+}

@@ -1,0 +1,8 @@
+/**
+ * The backend interface that the migration core runs against: simulated NUMA hosts now, the Linux
+ * kernel later. Everything here is plain Java.
+ */
+@NullMarked
+package io.numashift.core.backend;
+
+import org.jspecify.annotations.NullMarked;

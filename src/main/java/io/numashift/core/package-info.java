@@ -1,0 +1,9 @@
+/**
+ * The migration core: what one page migration does on one host, as {@code
+ * shared/spec/migration-semantics.md} defines it. Plain Java, run against a {@link
+ * io.numashift.core.backend.NumaBackend}.
+ */
+@NullMarked
+package io.numashift.core;
+
+import org.jspecify.annotations.NullMarked;
