@@ -1,0 +1,43 @@
+package io.numashift.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** Keeps the migration core and the simulated hosts plain Java, and the core free of its backends. */
+@AnalyzeClasses(packages = "io.numashift", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule coreAndSimulatedHostsArePlainJava = noClasses()
+            .that()
+            .resideInAnyPackage("io.numashift.core..", "io.numashift.sim..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "org.springframework..",
+                    "jakarta..",
+                    "javax.persistence..",
+                    "org.hibernate..",
+                    "tools.jackson..",
+                    "com.fasterxml..");
+
+    @ArchTest
+    static final ArchRule coreKnowsNoBackendImplementation = noClasses()
+            .that()
+            .resideInAPackage("io.numashift.core..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.numashift.sim..", "io.numashift.demo..");
+
+    @ArchTest
+    static final ArchRule backendInterfaceDependsOnNothingElseOfTheProject = noClasses()
+            .that()
+            .resideInAPackage("io.numashift.core.backend..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.numashift.core", "io.numashift.sim..");
+}
