@@ -74,6 +74,16 @@ final class PagePlacement {
         return dense[offset] & 0xFF;
     }
 
+    /** The node bytes of a dense chunk, by offset in the chunk (unsigned). */
+    byte[] denseNodes(int chunk) {
+        return nodes[chunk];
+    }
+
+    /** The presence bits of a dense chunk, by offset in the chunk. */
+    long[] presentBits(int chunk) {
+        return present[chunk];
+    }
+
     /** Node of a page of a dense chunk, by offset in the chunk. */
     int denseNode(int chunk, int offset) {
         if ((present[chunk][offset >>> 6] & (1L << offset)) == 0) {

@@ -20,6 +20,7 @@ import io.numashift.sim.HostSpec.NodeSpec;
 import io.numashift.sim.HostSpec.ProcessSpec;
 import io.numashift.sim.HostSpec.SharedObjectSpec;
 import io.numashift.sim.HostSpec.VmaSpec;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -77,8 +78,9 @@ public final class SimulatedHost implements NumaBackend {
             this.seed = seed;
         }
 
+        /** A seeded number per page; linear in the page so that runs have a closed-form digest. */
         long content(long page) {
-            return mix(seed + page * 0x9E3779B97F4A7C15L);
+            return seed + page * CONTENT_STEP;
         }
     }
 
@@ -500,6 +502,8 @@ public final class SimulatedHost implements NumaBackend {
                         census.newOnNode[node] += length - baseline.count(page, end);
                     }
                 }
+            } else if (aligned(v)) {
+                censusDense(object, chunk, page, end, census);
             } else {
                 int offset = (int) (objectPage - PagePlacement.chunkStart(chunk));
                 for (long p = page; p < end; p++, offset++) {
@@ -528,21 +532,136 @@ public final class SimulatedHost implements NumaBackend {
         }
     }
 
+    /** Whether the VMA's pages line up with its object's chunks, so a page-set block is a chunk. */
+    private static boolean aligned(SimVma v) {
+        return (v.offset & (PageSet.BLOCK_PAGES - 1)) == 0;
+    }
+
+    /** Census of a dense chunk whose pages line up with the page-set block, a word at a time. */
+    private static void censusDense(MemoryObject object, int chunk, long page, long end, Census census) {
+        PagePlacement placement = object.placement;
+        byte[] nodes = placement.denseNodes(chunk);
+        long[] present = placement.presentBits(chunk);
+        int block = (int) (page >>> PageSet.BLOCK_SHIFT);
+        long blockStart = (long) block << PageSet.BLOCK_SHIFT;
+        long chunkStart = PagePlacement.chunkStart(chunk);
+        long[] residentWords = census.resident == null ? null : census.resident.writableWords(block);
+        long[] pendingWords = census.pending == null ? null : census.pending.writableWords(block);
+        long[] baselineWords = census.baseline == null ? null : census.baseline.readWords(block);
+        boolean[] moving = census.moving;
+        long[] onNode = census.onNode;
+        int from = (int) (page - blockStart);
+        int to = (int) (end - blockStart);
+        for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
+            long mask = wordMask(w, from, to);
+            long bits = present[w] & mask;
+            census.notPresent += Long.bitCount(mask) - Long.bitCount(bits);
+            if (residentWords != null) {
+                residentWords[w] |= bits;
+            }
+            long known = baselineWords == null ? 0 : baselineWords[w];
+            long pendingBits = 0;
+            while (bits != 0) {
+                int b = Long.numberOfTrailingZeros(bits);
+                long bit = bits & -bits;
+                bits ^= bit;
+                int i = (w << 6) | b;
+                int node = nodes[i] & 0xFF;
+                onNode[node]++;
+                boolean pinned = chunkStart + i < object.pinnedUpTo;
+                if (pinned) {
+                    census.pinnedOnNode[node]++;
+                } else if (moving != null && moving[node]) {
+                    pendingBits |= bit;
+                }
+                if (baselineWords != null && (known & bit) == 0) {
+                    census.newOnNode[node]++;
+                }
+            }
+            if (pendingWords != null) {
+                pendingWords[w] |= pendingBits;
+            }
+        }
+    }
+
+    /** The bits of word {@code w} that fall in {@code [from, to)}. */
+    private static long wordMask(int w, int from, int to) {
+        int lo = Math.max(from - (w << 6), 0);
+        int hi = Math.min(to - (w << 6), 64);
+        long upper = hi == 64 ? -1L : (1L << hi) - 1;
+        return upper & (-1L << lo);
+    }
+
     @Override
     public synchronized long digest(int pid, Vma vma, long fromPage, long toPage, PageSet pages) {
         SimVma v = vma(pid, vma);
         MemoryObject object = v.object;
+        PagePlacement placement = object.placement;
         long sum = 0;
-        for (long page = fromPage; page < toPage; page++) {
-            if (!pages.get(page)) {
+        long page = fromPage;
+        while (page < toPage) {
+            long objectPage = v.offset + page;
+            int chunk = PagePlacement.chunkOf(objectPage);
+            long end = segmentEnd(page, toPage, objectPage, placement.chunkEnd(chunk));
+            int block = (int) (page >>> PageSet.BLOCK_SHIFT);
+            if (pages.blockEmpty(block)) {
+                page = end;
                 continue;
             }
-            long objectPage = v.offset + page;
-            long address = v.start + page * pageSize;
-            boolean present = object.placement.node(objectPage) != PagePlacement.ABSENT;
-            sum += mix(address * 0xD1B54A32D192ED03L ^ (present ? object.content(objectPage) : 0));
+            boolean uniform = placement.isUniform(chunk);
+            if (pages.blockFull(block) && uniform) {
+                boolean present = placement.uniformNode(chunk) != PagePlacement.ABSENT;
+                sum += digestRun(
+                        v.start + page * pageSize,
+                        pageSize,
+                        present ? object.content(objectPage) : 0,
+                        present ? CONTENT_STEP : 0,
+                        end - page);
+            } else {
+                for (long p = page; p < end; p++) {
+                    if (pages.get(p)) {
+                        long op = v.offset + p;
+                        boolean present = placement.node(op) != PagePlacement.ABSENT;
+                        sum += digestTerm(v.start + p * pageSize, present ? object.content(op) : 0);
+                    }
+                }
+            }
+            page = end;
         }
         return sum;
+    }
+
+    private static final long CONTENT_STEP = 0x9E3779B97F4A7C15L;
+    private static final long K1 = 0xD1B54A32D192ED03L;
+    private static final long K2 = 0xABC98388FB8FAC03L;
+    private static final long K3 = 0x8CB92BA72F3D8DD7L;
+
+    /**
+     * One page's share of a digest: it depends on the address and the content together, so a lost
+     * page (content 0) or two pages that swapped contents change the sum.
+     */
+    static long digestTerm(long address, long content) {
+        return address * K1 + content * K2 + address * content * K3;
+    }
+
+    /**
+     * The digest of {@code count} consecutive pages whose addresses and contents both grow by a
+     * constant step, in closed form (sums of p and p^2), so a uniform chunk costs O(1).
+     */
+    static long digestRun(long address, long addressStep, long content, long contentStep, long count) {
+        BigInteger n = BigInteger.valueOf(count);
+        long sumP = n.multiply(n.subtract(BigInteger.ONE)).shiftRight(1).longValue();
+        long sumP2 = n.subtract(BigInteger.ONE)
+                .multiply(n)
+                .multiply(n.shiftLeft(1).subtract(BigInteger.ONE))
+                .divide(BigInteger.valueOf(6))
+                .longValue();
+        long sumAddress = count * address + addressStep * sumP;
+        long sumContent = count * content + contentStep * sumP;
+        long sumProduct = count * address * content
+                + (address * contentStep + addressStep * content) * sumP
+                + addressStep * contentStep * sumP2;
+        return sumAddress * K1 + sumContent * K2 + sumProduct * K3;
     }
 
     @Override
@@ -628,6 +747,15 @@ public final class SimulatedHost implements NumaBackend {
                 page = end;
                 continue;
             }
+            if (uniformNode == PagePlacement.ABSENT && !placement.isUniform(chunk) && aligned(v)) {
+                long stop = moveDense(object, chunk, page, end, pass);
+                remaining = remainingQuota(pass);
+                if (remaining == 0) {
+                    return stop;
+                }
+                page = end;
+                continue;
+            }
             for (long p = page; p < end; p++) {
                 if (!pending.get(p)) {
                     continue;
@@ -669,6 +797,78 @@ public final class SimulatedHost implements NumaBackend {
             page = end;
         }
         return remaining == 0 ? page : toPage;
+    }
+
+    /**
+     * Moves the pending pages of a dense chunk whose pages line up with the page-set block, a word
+     * of 64 pages at a time; returns where it stopped when every quota was spent.
+     */
+    private long moveDense(MemoryObject object, int chunk, long page, long end, MovePass pass) {
+        PagePlacement placement = object.placement;
+        byte[] nodes = placement.denseNodes(chunk);
+        long[] present = placement.presentBits(chunk);
+        int block = (int) (page >>> PageSet.BLOCK_SHIFT);
+        long blockStart = (long) block << PageSet.BLOCK_SHIFT;
+        long chunkStart = PagePlacement.chunkStart(chunk);
+        long[] pending = pass.pending.writableWords(block);
+        int[] target = pass.target;
+        long[] quota = pass.quota;
+        long[] movedFrom = pass.movedFrom;
+        boolean[] targetFull = pass.targetFull;
+        MoveLog log = pass.log;
+        long remaining = remainingQuota(pass);
+        int from = (int) (page - blockStart);
+        int to = (int) (end - blockStart);
+        for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
+            long mask = wordMask(w, from, to);
+            long vanished = pending[w] & ~present[w] & mask;
+            pending[w] &= ~vanished;
+            long bits = pending[w] & mask;
+            while (bits != 0) {
+                long bit = bits & -bits;
+                bits ^= bit;
+                int i = (w << 6) | Long.numberOfTrailingZeros(bit);
+                int a = nodes[i] & 0xFF;
+                int t = target[a];
+                if (t < 0 || quota[a] == 0 || targetFull[t]) {
+                    pass.left(a, blockStart + i);
+                    continue;
+                }
+                if (chunkStart + i < object.pinnedUpTo) {
+                    pending[w] &= ~bit;
+                    pass.busyFrom[a]++;
+                    continue;
+                }
+                if (used[t] >= capacity[t]) {
+                    targetFull[t] = true;
+                    pass.left(a, blockStart + i);
+                    continue;
+                }
+                nodes[i] = (byte) t;
+                used[t]++;
+                used[a]--;
+                pending[w] &= ~bit;
+                movedFrom[a]++;
+                quota[a]--;
+                if (log != null) {
+                    log.add(pass.vmaIndex, blockStart + i, 1, a, t);
+                }
+                if (--remaining == 0) {
+                    return blockStart + i + 1;
+                }
+            }
+        }
+        return end;
+    }
+
+    private static long remainingQuota(MovePass pass) {
+        long remaining = 0;
+        for (int a = 0; a < pass.nodeIdLimit; a++) {
+            if (pass.target[a] >= 0) {
+                remaining += pass.quota[a];
+            }
+        }
+        return remaining;
     }
 
     /** The end of the segment from {@code page} that lies in one placement chunk and one page-set block. */

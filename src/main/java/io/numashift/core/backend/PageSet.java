@@ -1,6 +1,7 @@
 package io.numashift.core.backend;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A set of page indices of one VMA, kept in blocks of {@value #BLOCK_PAGES} pages that are empty,
@@ -111,6 +112,19 @@ public final class PageSet {
     /** Whether block {@code b} holds none of its pages. */
     public boolean blockEmpty(int b) {
         return blocks[b] == null;
+    }
+
+    /**
+     * The words of block {@code b} for reading, or null when the block is empty. The array may be
+     * shared: callers must not modify it.
+     */
+    public long @Nullable [] readWords(int b) {
+        return blocks[b];
+    }
+
+    /** The words of block {@code b} for changing in place (bit {@code i} is page {@code b * BLOCK_PAGES + i}). */
+    public long[] writableWords(int b) {
+        return writable(b, false);
     }
 
     private void update(long from, long to, boolean value) {
