@@ -32,7 +32,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongToIntFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -64,6 +63,7 @@ public final class SimulatedHost implements NumaBackend {
     private final Map<String, FileInfo> files = new HashMap<>();
     private final Map<String, MemoryObject> sharedObjects = new LinkedHashMap<>();
     private final TreeMap<Integer, SimProcess> processes = new TreeMap<>();
+    private final PaceClock clock;
     private long pacedUntil;
 
     /** Pages of one object: a process's private memory, or a shared object. */
@@ -151,7 +151,8 @@ public final class SimulatedHost implements NumaBackend {
         }
     }
 
-    private SimulatedHost(HostSpec spec) {
+    private SimulatedHost(HostSpec spec, PaceClock clock) {
+        this.clock = clock;
         this.name = spec.name();
         this.pageSize = spec.pageSize();
         this.pagesPerSecond = spec.pagesPerSecond();
@@ -184,6 +185,15 @@ public final class SimulatedHost implements NumaBackend {
      * @throws ScenarioException naming the host, process and field that break a rule
      */
     public static SimulatedHost create(HostSpec spec) {
+        return create(spec, PaceClock.SYSTEM);
+    }
+
+    /**
+     * Builds a host whose page copies are paced by the given clock.
+     *
+     * @throws ScenarioException naming the host, process and field that break a rule
+     */
+    public static SimulatedHost create(HostSpec spec, PaceClock clock) {
         String where = "host " + spec.name() + ": ";
         if (spec.name().isBlank()) {
             throw new ScenarioException("host: name must not be empty");
@@ -229,7 +239,7 @@ public final class SimulatedHost implements NumaBackend {
                 throw new ScenarioException(where + "distances: every distance must be positive");
             }
         }
-        SimulatedHost host = new SimulatedHost(spec);
+        SimulatedHost host = new SimulatedHost(spec, clock);
         for (int i = 0; i < spec.cpusets().size(); i++) {
             CpusetSpec cpuset = spec.cpusets().get(i);
             String field = where + "cpusets[" + i + "]";
@@ -1105,12 +1115,12 @@ public final class SimulatedHost implements NumaBackend {
         }
         long wait;
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = clock.nanoTime();
             pacedUntil = Math.max(pacedUntil, now) + (long) (movedPages * 1e9 / pagesPerSecond);
             wait = pacedUntil - now;
         }
         if (wait > 0) {
-            LockSupport.parkNanos(wait);
+            clock.sleepNanos(wait);
         }
     }
 

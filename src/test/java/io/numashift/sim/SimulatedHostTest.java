@@ -146,4 +146,32 @@ class SimulatedHostTest {
         assertThat(host.placement(1)).containsExactlyEntriesOf(Map.of(0, 10L));
         assertThat(host.contentOf(1, HEAP + 4096 * 3)).isEqualTo(host.contentOf(1, HEAP + 4096 * 3));
     }
+
+    @Test
+    void pacesMovesToPagesPerSecondOnItsClock() {
+        long[] now = {0};
+        long[] slept = {0};
+        PaceClock clock = new PaceClock() {
+            @Override
+            public long nanoTime() {
+                return now[0];
+            }
+
+            @Override
+            public void sleepNanos(long nanos) {
+                slept[0] += nanos;
+                now[0] += nanos;
+            }
+        };
+        SimulatedHost host = SimulatedHost.create(
+                HostSpec.of("h", List.of(new NodeSpec(0, 10_000, List.of(0)), new NodeSpec(1, 10_000, List.of(1))))
+                        .withPagesPerSecond(500)
+                        .withProcesses(List.of(ProcessSpec.of(1, List.of(VmaSpec.anon(HEAP, 1000, Map.of(0, 1000L)))))),
+                clock);
+
+        new io.numashift.core.MigrationEngine(host, 100)
+                .migrate(io.numashift.core.MigrationRequest.of(1, List.of(0), List.of(1)));
+
+        assertThat(slept[0]).isEqualTo(2_000_000_000L);
+    }
 }
