@@ -197,19 +197,7 @@ class AroundMigrationTest {
     @Test
     void cancellationStopsAtABatchBoundaryAndKeepsWhatMoved() {
         SimulatedHost host = host(process(100, Map.of(0, 100L)));
-        MigrationMonitor cancelAfterFirstBatch = new MigrationMonitor() {
-            private long done;
-
-            @Override
-            public void progress(int pid, long pagesDone, long pagesToMove) {
-                done = pagesDone;
-            }
-
-            @Override
-            public boolean cancelRequested() {
-                return done > 0;
-            }
-        };
+        MigrationMonitor cancelAfterFirstBatch = cancelOnceDone(1);
 
         MigrationResult result = new MigrationEngine(host, 10)
                 .migrate(MigrationRequest.of(PID, List.of(0), List.of(1)), JobScope.single(PID), cancelAfterFirstBatch);
@@ -224,19 +212,7 @@ class AroundMigrationTest {
     void cancellationWithRollbackPutsPagesAndPolicyBack() {
         ProcessSpec spec = process(100, Map.of(0, 100L)).withPolicy(new MemoryPolicy(PolicyMode.BIND, List.of(0)));
         SimulatedHost host = host(spec);
-        MigrationMonitor cancelSoon = new MigrationMonitor() {
-            private long done;
-
-            @Override
-            public void progress(int pid, long pagesDone, long pagesToMove) {
-                done = pagesDone;
-            }
-
-            @Override
-            public boolean cancelRequested() {
-                return done >= 30;
-            }
-        };
+        MigrationMonitor cancelSoon = cancelOnceDone(30);
 
         MigrationResult result = new MigrationEngine(host, 10)
                 .migrate(
@@ -318,5 +294,22 @@ class AroundMigrationTest {
 
         assertThat(reports).extracting(r -> r[0]).containsExactly(0L, 25L, 50L, 75L, 100L);
         assertThat(reports).extracting(r -> r[1]).containsOnly(100L);
+    }
+
+    /** A caller that asks to cancel once the migration reported this many pages done. */
+    private static MigrationMonitor cancelOnceDone(long pages) {
+        return new MigrationMonitor() {
+            private long done;
+
+            @Override
+            public void progress(int pid, long pagesDone, long pagesToMove) {
+                done = pagesDone;
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return done >= pages;
+            }
+        };
     }
 }
