@@ -1,0 +1,87 @@
+package io.numashift.agent;
+
+import io.numashift.dispatch.Dispatcher;
+import io.numashift.dispatch.Lease;
+import io.numashift.dispatch.web.AgentProtocol;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The agent protocol over HTTP, from the agent's side. */
+public final class AgentClient {
+    /** The service answered with an HTTP status the caller must act on. */
+    public static final class RefusedException extends IOException {
+        private final int status;
+
+        RefusedException(int status, String body) {
+            super("HTTP " + status + ": " + body);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private final URI base;
+    private final String token;
+    private final HttpClient http;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public AgentClient(URI base, String token) {
+        this.base = base;
+        this.token = token;
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    public void register(String host, AgentProtocol.Registration registration)
+            throws IOException, InterruptedException {
+        post("/api/v1/agents/" + host + "/register", registration, Duration.ofSeconds(30));
+    }
+
+    /** Waits up to {@code wait} for a task of the host. */
+    public Optional<Lease> lease(String host, Duration wait) throws IOException, InterruptedException {
+        HttpResponse<String> response =
+                post("/api/v1/agents/" + host + "/lease?wait=" + wait.toMillis() + "ms", null, wait.plusSeconds(30));
+        if (response.statusCode() == 204) {
+            return Optional.empty();
+        }
+        return Optional.of(json.readValue(response.body(), Lease.class));
+    }
+
+    public Dispatcher.HeartbeatAnswer heartbeat(UUID taskId, AgentProtocol.Heartbeat heartbeat)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response =
+                post("/api/v1/tasks/" + taskId + "/heartbeat", heartbeat, Duration.ofSeconds(30));
+        return json.readValue(response.body(), Dispatcher.HeartbeatAnswer.class);
+    }
+
+    public void result(UUID taskId, AgentProtocol.Result result) throws IOException, InterruptedException {
+        post("/api/v1/tasks/" + taskId + "/result", result, Duration.ofSeconds(60));
+    }
+
+    private HttpResponse<String> post(String path, Object body, Duration timeout)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new RefusedException(response.statusCode(), response.body());
+        }
+        return response;
+    }
+}

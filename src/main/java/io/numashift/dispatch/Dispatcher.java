@@ -1,0 +1,259 @@
+package io.numashift.dispatch;
+
+import io.numashift.hosts.HostRegistry;
+import io.numashift.hosts.HostState;
+import io.numashift.hosts.HostTopology;
+import io.numashift.hosts.Hosts;
+import io.numashift.jobs.HostTask;
+import io.numashift.jobs.HostTasks;
+import io.numashift.jobs.JobChanged;
+import io.numashift.jobs.JobState;
+import io.numashift.jobs.MigrationJob;
+import io.numashift.jobs.MigrationJobs;
+import io.numashift.jobs.ProcessResult;
+import io.numashift.jobs.TaskState;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The service side of the agent protocol. Every change of a task takes its job's row lock (and
+ * leasing first its host's), so replicas sharing one database agree on who holds which lease.
+ */
+@Service
+public class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final MigrationJobs jobs;
+    private final HostTasks tasks;
+    private final Hosts hosts;
+    private final HostRegistry registry;
+    private final DispatchSettings settings;
+    private final TransactionTemplate transactions;
+    private final ApplicationEventPublisher events;
+    private final InstantSource clock;
+    private final DispatchMetrics metrics;
+
+    Dispatcher(
+            MigrationJobs jobs,
+            HostTasks tasks,
+            Hosts hosts,
+            HostRegistry registry,
+            DispatchSettings settings,
+            TransactionTemplate transactions,
+            ApplicationEventPublisher events,
+            InstantSource clock,
+            DispatchMetrics metrics) {
+        this.jobs = jobs;
+        this.tasks = tasks;
+        this.hosts = hosts;
+        this.registry = registry;
+        this.settings = settings;
+        this.transactions = transactions;
+        this.events = events;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /** Leases the host's oldest pending task, if the host has room for one more running task. */
+    public Optional<Lease> tryLease(String host) {
+        return Optional.ofNullable(transactions.execute(tx -> {
+            if (hosts.lockByName(host).isEmpty()) {
+                return null;
+            }
+            registry.seen(host);
+            if (tasks.countByHostAndState(host, TaskState.RUNNING) >= settings.tasksPerHost()) {
+                return null;
+            }
+            for (UUID id : tasks.idsByHostAndState(host, TaskState.PENDING)) {
+                UUID jobId = tasks.jobOf(id).orElseThrow();
+                MigrationJob job = jobs.lockById(jobId).orElseThrow();
+                JobState before = job.state();
+                HostTask task = job.task(id).orElseThrow();
+                if (task.state() != TaskState.PENDING) {
+                    continue;
+                }
+                Instant now = clock.instant();
+                job.leased(task, now, now.plus(settings.leaseDuration()));
+                events.publishEvent(JobChanged.of(job, before));
+                withJob(
+                        job,
+                        host,
+                        () -> log.info(
+                                "leased task {} (attempt {}, epoch {})", task.id(), task.attempts(), task.epoch()));
+                return new Lease(
+                        task.id(),
+                        job.id(),
+                        host,
+                        task.epoch(),
+                        Objects.requireNonNull(task.leaseExpiresAt()),
+                        task.attempts(),
+                        task.targets(),
+                        job.request());
+            }
+            return null;
+        }));
+    }
+
+    /**
+     * A heartbeat: renews the lease and stores progress.
+     *
+     * @return whether a cancel was requested
+     * @throws StaleLeaseException when the lease is no longer this agent's
+     */
+    public HeartbeatAnswer heartbeat(UUID taskId, long epoch, TaskProgress progress, @Nullable HostTopology topology) {
+        return Objects.requireNonNull(transactions.execute(tx -> {
+            MigrationJob job = lockJobOf(taskId);
+            JobState before = job.state();
+            HostTask task = job.task(taskId).orElseThrow();
+            requireCurrent(task, epoch);
+            Instant expires = clock.instant().plus(settings.leaseDuration());
+            job.heartbeat(
+                    task,
+                    expires,
+                    progress.processesTotal(),
+                    progress.processesDone(),
+                    progress.pagesToMove(),
+                    progress.pagesMoved(),
+                    progress.pagesSkipped(),
+                    progress.pagesFailed());
+            if (topology != null) {
+                registry.seen(task.host(), topology);
+            } else {
+                registry.seen(task.host());
+            }
+            events.publishEvent(JobChanged.of(job, before));
+            return new HeartbeatAnswer(task.cancelRequested(), expires);
+        }));
+    }
+
+    /**
+     * The answer to a heartbeat.
+     *
+     * @param cancelRequested whether the job was cancelled: stop at the next batch
+     * @param leaseExpiresAt the renewed lease's end
+     */
+    public record HeartbeatAnswer(boolean cancelRequested, Instant leaseExpiresAt) {}
+
+    /**
+     * The results of a task. Accepted once; the same results again change nothing.
+     *
+     * @param error a task-level error code (the task could not run), with {@code message}
+     * @return false when this exact result had been accepted before
+     * @throws StaleLeaseException when the lease is no longer this agent's
+     */
+    public boolean result(
+            UUID taskId, long epoch, List<ProcessResult> results, @Nullable String error, @Nullable String message) {
+        return Boolean.TRUE.equals(transactions.execute(tx -> {
+            MigrationJob job = lockJobOf(taskId);
+            JobState before = job.state();
+            HostTask task = job.task(taskId).orElseThrow();
+            if (task.state().isTerminal()
+                    && task.epoch() == epoch
+                    && task.results().equals(results)
+                    && Objects.equals(task.errorCode(), error)) {
+                return false;
+            }
+            requireCurrent(task, epoch);
+            job.reported(task, results, error, message, clock.instant());
+            registry.seen(task.host());
+            metrics.taskFinished(task);
+            events.publishEvent(JobChanged.of(job, before));
+            withJob(job, task.host(), () -> log.info("task {} ended {}", task.id(), task.state()));
+            return true;
+        }));
+    }
+
+    /** Offers again the tasks whose lease ran out, fails those out of attempts, and those of hosts gone. */
+    public void reap() {
+        Instant now = clock.instant();
+        for (UUID taskId : tasks.expiredLeases(now)) {
+            transactions.executeWithoutResult(tx -> {
+                MigrationJob job = lockJobOf(taskId);
+                JobState before = job.state();
+                HostTask task = job.task(taskId).orElseThrow();
+                if (task.state() != TaskState.RUNNING
+                        || task.leaseExpiresAt() == null
+                        || !task.leaseExpiresAt().isBefore(now)) {
+                    return;
+                }
+                metrics.leaseExpired();
+                if (task.attempts() >= settings.maxAttempts()) {
+                    job.taskFailed(
+                            task,
+                            "AGENT_LOST",
+                            "the agent of " + task.host() + " stopped reporting " + task.attempts() + " times",
+                            now);
+                    metrics.taskFinished(task);
+                } else {
+                    job.leaseExpired(task);
+                }
+                events.publishEvent(JobChanged.of(job, before));
+                withJob(
+                        job,
+                        task.host(),
+                        () -> log.warn("lease of task {} expired after attempt {}", task.id(), task.attempts()));
+            });
+        }
+        List<String> gone = registry.all().stream()
+                .filter(h -> registry.state(h) == HostState.OFFLINE)
+                .map(h -> h.name())
+                .toList();
+        if (!gone.isEmpty()) {
+            for (UUID taskId : tasks.pendingOf(gone)) {
+                transactions.executeWithoutResult(tx -> {
+                    MigrationJob job = lockJobOf(taskId);
+                    JobState before = job.state();
+                    HostTask task = job.task(taskId).orElseThrow();
+                    if (task.state() != TaskState.PENDING) {
+                        return;
+                    }
+                    job.taskFailed(task, "HOST_UNAVAILABLE", "host " + task.host() + " stayed away", clock.instant());
+                    metrics.taskFinished(task);
+                    events.publishEvent(JobChanged.of(job, before));
+                    withJob(job, task.host(), () -> log.warn("task {} failed: host unavailable", task.id()));
+                });
+            }
+        }
+    }
+
+    /** Hosts that have pending tasks now (to wake their waiting agents). */
+    public List<String> hostsWithPendingTasks() {
+        return Objects.requireNonNull(transactions.execute(tx -> tasks.hostsWithPendingTasks()));
+    }
+
+    /** The host of a task, to check an agent token's hosts. */
+    public String hostOf(UUID taskId) {
+        return Objects.requireNonNull(transactions.execute(
+                tx -> tasks.findById(taskId).map(HostTask::host).orElseThrow(() -> new TaskNotFoundException(taskId))));
+    }
+
+    private MigrationJob lockJobOf(UUID taskId) {
+        UUID jobId = tasks.jobOf(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
+        return jobs.lockById(jobId).orElseThrow(() -> new TaskNotFoundException(taskId));
+    }
+
+    private static void requireCurrent(HostTask task, long epoch) {
+        if (task.state() != TaskState.RUNNING || task.epoch() != epoch) {
+            throw new StaleLeaseException("task " + task.id() + " is " + task.state() + " at epoch " + task.epoch()
+                    + "; this report is for epoch " + epoch);
+        }
+    }
+
+    private static void withJob(MigrationJob job, String host, Runnable action) {
+        try (var a = MDC.putCloseable("jobId", job.id().toString());
+                var b = MDC.putCloseable("host", host)) {
+            action.run();
+        }
+    }
+}

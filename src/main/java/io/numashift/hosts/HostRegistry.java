@@ -1,0 +1,68 @@
+package io.numashift.hosts;
+
+import java.time.InstantSource;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Registers hosts as their agents announce them, and tells who is around. */
+@Service
+public class HostRegistry {
+    private final Hosts hosts;
+    private final HostSettings settings;
+    private final InstantSource clock;
+
+    HostRegistry(Hosts hosts, HostSettings settings, InstantSource clock) {
+        this.hosts = hosts;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public Host register(String name, String backend, String agentVersion, int pageSize, HostTopology topology) {
+        var now = clock.instant();
+        Host host = hosts.findById(name).orElse(null);
+        if (host == null) {
+            return hosts.save(new Host(name, backend, agentVersion, pageSize, topology, now));
+        }
+        host.register(backend, agentVersion, pageSize, topology, now);
+        return host;
+    }
+
+    /** The agent of a host showed a sign of life. */
+    @Transactional
+    public void seen(String name) {
+        hosts.findById(name).ifPresent(h -> h.seen(clock.instant()));
+    }
+
+    /** The agent of a host showed a sign of life with its latest topology. */
+    @Transactional
+    public void seen(String name, HostTopology topology) {
+        hosts.findById(name).ifPresent(h -> h.seen(clock.instant(), topology));
+    }
+
+    @Transactional(readOnly = true)
+    public List<Host> all() {
+        return hosts.findAll(org.springframework.data.domain.Sort.by("name"));
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Host> find(String name) {
+        return hosts.findById(name);
+    }
+
+    /** Of these names, those that no agent ever registered. */
+    @Transactional(readOnly = true)
+    public List<String> unknown(Collection<String> names) {
+        TreeSet<String> missing = new TreeSet<>(names);
+        hosts.findAllById(names).forEach(h -> missing.remove(h.name()));
+        return List.copyOf(missing);
+    }
+
+    public HostState state(Host host) {
+        return host.state(clock.instant(), settings.unknownAfter(), settings.offlineAfter());
+    }
+}

@@ -1,0 +1,17 @@
+package io.numashift.hosts;
+
+import jakarta.persistence.LockModeType;
+import java.util.Optional;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Lock;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.query.Param;
+
+/** The registered hosts. */
+public interface Hosts extends JpaRepository<Host, String> {
+
+    /** The host, locked: leasing takes this lock so that a host runs one task at a time. */
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select h from Host h where h.name = :name")
+    Optional<Host> lockByName(@Param("name") String name);
+}

@@ -1,0 +1,236 @@
+package io.numashift.jobs;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One host's share of a job: which processes to migrate there, who holds the lease, how far it
+ * got and what came of it. Changed only through its job, which checks every transition.
+ */
+@Entity
+@Table(name = "tasks")
+public class HostTask {
+    @Id
+    private UUID id;
+
+    @ManyToOne(fetch = FetchType.LAZY, optional = false)
+    @JoinColumn(name = "job_id")
+    private MigrationJob job;
+
+    private String host;
+
+    @Enumerated(EnumType.STRING)
+    private TaskState state;
+
+    private int attempts;
+    private long epoch;
+    private @Nullable Instant leaseExpiresAt;
+    private Instant createdAt;
+    private @Nullable Instant startedAt;
+    private @Nullable Instant finishedAt;
+    private @Nullable String errorCode;
+    private @Nullable String errorMessage;
+
+    @Convert(converter = JsonColumns.TargetsColumn.class)
+    private TaskTargets targets;
+
+    private int processesTotal;
+    private int processesDone;
+    private long pagesToMove;
+    private long pagesMoved;
+    private long pagesSkipped;
+    private long pagesFailed;
+
+    @Convert(converter = JsonColumns.ResultsColumn.class)
+    @Column(name = "results")
+    private @Nullable List<ProcessResult> results;
+
+    private boolean cancelRequested;
+
+    protected HostTask() {
+        // for JPA
+        this.id = UUID.randomUUID();
+        this.host = "";
+        this.state = TaskState.PENDING;
+        this.createdAt = Instant.EPOCH;
+        this.targets = new TaskTargets(List.of(), List.of());
+        this.job = null;
+    }
+
+    HostTask(MigrationJob job, String host, TaskTargets targets, Instant now) {
+        this.id = UUID.randomUUID();
+        this.job = job;
+        this.host = host;
+        this.state = TaskState.PENDING;
+        this.targets = targets;
+        this.createdAt = now;
+        this.processesTotal = targets.cpusets().isEmpty() ? targets.pids().size() : 0;
+    }
+
+    void moveTo(TaskState next) {
+        if (!state.canTransitionTo(next)) {
+            throw new IllegalTransitionException("task " + id + " on " + host, state, next);
+        }
+        state = next;
+    }
+
+    void lease(Instant now, Instant expiresAt) {
+        moveTo(TaskState.RUNNING);
+        attempts++;
+        epoch++;
+        leaseExpiresAt = expiresAt;
+        if (startedAt == null) {
+            startedAt = now;
+        }
+    }
+
+    void renew(Instant expiresAt) {
+        leaseExpiresAt = expiresAt;
+    }
+
+    void requeue() {
+        moveTo(TaskState.PENDING);
+        leaseExpiresAt = null;
+    }
+
+    void progress(
+            int processesTotal,
+            int processesDone,
+            long pagesToMove,
+            long pagesMoved,
+            long pagesSkipped,
+            long pagesFailed) {
+        this.processesTotal = processesTotal;
+        this.processesDone = processesDone;
+        this.pagesToMove = pagesToMove;
+        this.pagesMoved = pagesMoved;
+        this.pagesSkipped = pagesSkipped;
+        this.pagesFailed = pagesFailed;
+    }
+
+    void finish(
+            TaskState end,
+            List<ProcessResult> processes,
+            @Nullable String code,
+            @Nullable String message,
+            Instant now) {
+        moveTo(end);
+        results = List.copyOf(processes);
+        errorCode = code;
+        errorMessage = message;
+        finishedAt = now;
+        leaseExpiresAt = null;
+        if (!processes.isEmpty()) {
+            processesTotal = processes.size();
+            processesDone = processes.size();
+            pagesMoved = processes.stream().mapToLong(ProcessResult::pagesMoved).sum();
+            pagesSkipped = processes.stream()
+                    .mapToLong(ProcessResult::pagesSkippedTotal)
+                    .sum();
+            pagesFailed = processes.stream()
+                    .mapToLong(ProcessResult::pagesFailedTotal)
+                    .sum();
+            pagesToMove = Math.max(pagesToMove, pagesMoved + pagesFailed);
+        }
+    }
+
+    void requestCancel() {
+        cancelRequested = true;
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public MigrationJob job() {
+        return job;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public TaskState state() {
+        return state;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public @Nullable Instant leaseExpiresAt() {
+        return leaseExpiresAt;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public @Nullable Instant startedAt() {
+        return startedAt;
+    }
+
+    public @Nullable Instant finishedAt() {
+        return finishedAt;
+    }
+
+    public @Nullable String errorCode() {
+        return errorCode;
+    }
+
+    public @Nullable String errorMessage() {
+        return errorMessage;
+    }
+
+    public TaskTargets targets() {
+        return targets;
+    }
+
+    public int processesTotal() {
+        return processesTotal;
+    }
+
+    public int processesDone() {
+        return processesDone;
+    }
+
+    public long pagesToMove() {
+        return pagesToMove;
+    }
+
+    public long pagesMoved() {
+        return pagesMoved;
+    }
+
+    public long pagesSkipped() {
+        return pagesSkipped;
+    }
+
+    public long pagesFailed() {
+        return pagesFailed;
+    }
+
+    public List<ProcessResult> results() {
+        return results == null ? List.of() : results;
+    }
+
+    public boolean cancelRequested() {
+        return cancelRequested;
+    }
+}

@@ -1,0 +1,38 @@
+package io.numashift.jobs;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.query.Param;
+
+/** The stored tasks, as the dispatcher looks for them. */
+public interface HostTasks extends JpaRepository<HostTask, UUID> {
+
+    /** Pending tasks of a host, oldest first: the next ones to lease. */
+    @Query("select t.id from HostTask t where t.host = :host and t.state = :state order by t.createdAt, t.id")
+    List<UUID> idsByHostAndState(@Param("host") String host, @Param("state") TaskState state);
+
+    long countByHostAndState(String host, TaskState state);
+
+    java.util.Optional<HostTask> findFirstByHostAndState(String host, TaskState state);
+
+    /** Running tasks whose lease ran out. */
+    @Query(
+            "select t.id from HostTask t where t.state = io.numashift.jobs.TaskState.RUNNING and t.leaseExpiresAt < :now")
+    List<UUID> expiredLeases(@Param("now") Instant now);
+
+    /** Pending tasks of hosts, to fail when the hosts stay away. */
+    @Query("select t.id from HostTask t where t.state = io.numashift.jobs.TaskState.PENDING and t.host in :hosts")
+    List<UUID> pendingOf(@Param("hosts") List<String> hosts);
+
+    @Query("select t.id from HostTask t where t.state = io.numashift.jobs.TaskState.PENDING")
+    List<UUID> allPending();
+
+    @Query("select distinct t.host from HostTask t where t.state = io.numashift.jobs.TaskState.PENDING")
+    List<String> hostsWithPendingTasks();
+
+    @Query("select t.job.id from HostTask t where t.id = :id")
+    java.util.Optional<UUID> jobOf(@Param("id") UUID taskId);
+}

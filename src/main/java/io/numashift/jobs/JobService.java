@@ -1,0 +1,233 @@
+package io.numashift.jobs;
+
+import io.numashift.hosts.HostRegistry;
+import jakarta.persistence.criteria.Join;
+import jakarta.persistence.criteria.MapJoin;
+import jakarta.persistence.criteria.Predicate;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Submits, reads, lists, cancels and retries jobs. */
+@Service
+public class JobService {
+    private final MigrationJobs jobs;
+    private final HostRegistry hosts;
+    private final ApplicationEventPublisher events;
+    private final TransactionTemplate transactions;
+    private final InstantSource clock;
+    private final JobMetrics metrics;
+
+    JobService(
+            MigrationJobs jobs,
+            HostRegistry hosts,
+            ApplicationEventPublisher events,
+            TransactionTemplate transactions,
+            InstantSource clock,
+            JobMetrics metrics) {
+        this.metrics = metrics;
+        this.jobs = jobs;
+        this.hosts = hosts;
+        this.events = events;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    /**
+     * The outcome of a submit.
+     *
+     * @param job the job
+     * @param created false when an earlier submit with the same Idempotency-Key made it
+     */
+    public record Submission(MigrationJob job, boolean created) {}
+
+    /**
+     * Submits a job; with an Idempotency-Key, a repeat of the same request returns the first job.
+     *
+     * @throws UnknownHostsException when a host never registered
+     * @throws IdempotencyConflictException when the key was used with another request
+     */
+    public Submission submit(JobRequest request, String submittedBy, @Nullable String idempotencyKey) {
+        List<String> unknown = hosts.unknown(request.targetsByHost().keySet());
+        if (!unknown.isEmpty()) {
+            throw new UnknownHostsException(unknown);
+        }
+        String hash = hash(request);
+        if (idempotencyKey != null) {
+            var earlier = existing(submittedBy, idempotencyKey, hash);
+            if (earlier != null) {
+                return earlier;
+            }
+        }
+        try {
+            MigrationJob job = transactions.execute(tx -> {
+                MigrationJob created = jobs.save(MigrationJob.submit(
+                        UUID.randomUUID(),
+                        request,
+                        submittedBy,
+                        clock.instant(),
+                        idempotencyKey,
+                        idempotencyKey == null ? null : hash));
+                events.publishEvent(JobChanged.of(created, null));
+                return created;
+            });
+            metrics.submitted();
+            return new Submission(job, true);
+        } catch (DataIntegrityViolationException race) {
+            // A concurrent submit with the same key won: answer with its job.
+            if (idempotencyKey != null) {
+                var earlier = existing(submittedBy, idempotencyKey, hash);
+                if (earlier != null) {
+                    return earlier;
+                }
+            }
+            throw race;
+        }
+    }
+
+    private @Nullable Submission existing(String submittedBy, String key, String hash) {
+        return transactions.execute(tx -> jobs.findBySubmittedByAndIdempotencyKey(submittedBy, key)
+                .map(job -> {
+                    if (!hash.equals(job.requestHash())) {
+                        throw new IdempotencyConflictException(key);
+                    }
+                    return new Submission(job, false);
+                })
+                .orElse(null));
+    }
+
+    public MigrationJob find(UUID id) {
+        return transactions.execute(tx -> jobs.findById(id).orElseThrow(() -> new JobNotFoundException(id)));
+    }
+
+    /** The job's version, for waiting readers; cheaper than reading the job. */
+    public long version(UUID id) {
+        return transactions.execute(tx -> jobs.versionOf(id).orElseThrow(() -> new JobNotFoundException(id)));
+    }
+
+    /** A page of jobs, newest first, and whether more follow. */
+    public List<MigrationJob> list(JobQuery query) {
+        Specification<MigrationJob> spec = (root, q, cb) -> {
+            List<Predicate> where = new ArrayList<>();
+            if (query.state() != null) {
+                where.add(cb.equal(root.get("state"), query.state()));
+            }
+            if (query.submittedBy() != null) {
+                where.add(cb.equal(root.get("submittedBy"), query.submittedBy()));
+            }
+            if (query.labelKey() != null) {
+                MapJoin<MigrationJob, String, String> labels = root.joinMap("labels");
+                where.add(cb.equal(labels.key(), query.labelKey()));
+                where.add(cb.equal(labels.value(), query.labelValue()));
+            }
+            if (query.host() != null) {
+                Join<MigrationJob, HostTask> tasks = root.join("tasks");
+                where.add(cb.equal(tasks.get("host"), query.host()));
+            }
+            if (query.after() != null) {
+                var createdAt = root.<java.time.Instant>get("createdAt");
+                where.add(cb.or(
+                        cb.lessThan(createdAt, query.after().createdAt()),
+                        cb.and(
+                                cb.equal(createdAt, query.after().createdAt()),
+                                cb.lessThan(root.<UUID>get("id"), query.after().id()))));
+            }
+            q.distinct(true);
+            return cb.and(where.toArray(Predicate[]::new));
+        };
+        Sort newestFirst = Sort.by(Sort.Order.desc("createdAt"), Sort.Order.desc("id"));
+        return transactions.execute(tx -> jobs.findAll(spec, PageRequest.of(0, query.limit(), newestFirst))
+                .getContent());
+    }
+
+    /**
+     * Cancels a job.
+     *
+     * @throws InvalidJobStateException when it has ended
+     */
+    public MigrationJob cancel(UUID id) {
+        return transactions.execute(tx -> {
+            MigrationJob job = jobs.lockById(id).orElseThrow(() -> new JobNotFoundException(id));
+            JobState before = job.state();
+            job.cancel(clock.instant());
+            events.publishEvent(JobChanged.of(job, before));
+            return job;
+        });
+    }
+
+    /**
+     * A new job for the hosts and processes of a finished job that did not succeed, with the same
+     * mapping and options; its labels carry {@code retryOf}.
+     *
+     * @throws InvalidJobStateException when the job has not ended or nothing failed
+     */
+    public MigrationJob retry(UUID id, String submittedBy) {
+        MigrationJob original = find(id);
+        if (!original.state().isTerminal()) {
+            throw new InvalidJobStateException("job " + id + " is " + original.state() + "; retry it once it ended");
+        }
+        List<JobRequest.Target> targets = new ArrayList<>();
+        for (HostTask task : original.tasks()) {
+            if (task.state() == TaskState.SUCCEEDED) {
+                continue;
+            }
+            List<Integer> failedPids = task.results().stream()
+                    .filter(p -> !p.succeeded())
+                    .map(ProcessResult::pid)
+                    .toList();
+            if (!task.results().isEmpty()) {
+                if (!failedPids.isEmpty()) {
+                    targets.add(new JobRequest.Target(List.of(task.host()), failedPids, null));
+                }
+            } else {
+                TaskTargets asked = task.targets();
+                if (!asked.pids().isEmpty()) {
+                    targets.add(new JobRequest.Target(List.of(task.host()), asked.pids(), null));
+                }
+                for (String cpuset : asked.cpusets()) {
+                    targets.add(new JobRequest.Target(List.of(task.host()), null, cpuset));
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new InvalidJobStateException("job " + id + " has nothing that failed to retry");
+        }
+        JobRequest before = original.request();
+        Map<String, String> labels = new LinkedHashMap<>(before.labels());
+        labels.put("retryOf", id.toString());
+        JobRequest again = new JobRequest(
+                before.name(),
+                labels,
+                targets,
+                before.range(),
+                before.oldNodes(),
+                before.newNodes(),
+                before.count(),
+                before.options());
+        return submit(again, submittedBy, null).job();
+    }
+
+    private static String hash(JobRequest request) {
+        try {
+            byte[] json = JsonColumns.MAPPER.writeValueAsString(request).getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

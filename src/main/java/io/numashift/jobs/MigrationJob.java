@@ -1,0 +1,301 @@
+package io.numashift.jobs;
+
+import jakarta.persistence.CascadeType;
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.MapKeyColumn;
+import jakarta.persistence.OneToMany;
+import jakarta.persistence.OrderBy;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A migration job: the request, one task per host, and the job's state, which follows from its
+ * tasks. Every change goes through a method here that checks the transition and raises the
+ * job's {@code version}, which readers wait on.
+ */
+@Entity
+@Table(name = "jobs")
+public class MigrationJob {
+    @Id
+    private UUID id;
+
+    private @Nullable String name;
+    private String submittedBy;
+
+    @Enumerated(EnumType.STRING)
+    private JobState state;
+
+    private boolean dryRun;
+    private long version;
+    private Instant createdAt;
+    private @Nullable Instant startedAt;
+    private @Nullable Instant finishedAt;
+
+    @Convert(converter = JsonColumns.RequestColumn.class)
+    private JobRequest request;
+
+    private @Nullable String idempotencyKey;
+    private @Nullable String requestHash;
+    private boolean cancelRequested;
+
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "job_labels", joinColumns = @JoinColumn(name = "job_id"))
+    @MapKeyColumn(name = "label_key")
+    @Column(name = "label_value")
+    private Map<String, String> labels = new TreeMap<>();
+
+    @OneToMany(mappedBy = "job", cascade = CascadeType.ALL, fetch = FetchType.EAGER)
+    @OrderBy("host")
+    private List<HostTask> tasks = new ArrayList<>();
+
+    protected MigrationJob() {
+        // for JPA
+        this.id = UUID.randomUUID();
+        this.submittedBy = "";
+        this.state = JobState.QUEUED;
+        this.createdAt = Instant.EPOCH;
+        this.request = null;
+    }
+
+    private MigrationJob(
+            UUID id,
+            JobRequest request,
+            String submittedBy,
+            Instant now,
+            @Nullable String idempotencyKey,
+            @Nullable String requestHash) {
+        this.id = id;
+        this.name = request.name();
+        this.submittedBy = submittedBy;
+        this.state = JobState.QUEUED;
+        this.dryRun = request.options().dryRun();
+        this.version = 1;
+        this.createdAt = now;
+        this.request = request;
+        this.idempotencyKey = idempotencyKey;
+        this.requestHash = requestHash;
+        this.labels = new TreeMap<>(request.labels());
+        request.targetsByHost().forEach((host, targets) -> tasks.add(new HostTask(this, host, targets, now)));
+    }
+
+    /** A new job, queued, with one pending task per host of its targets. */
+    public static MigrationJob submit(
+            UUID id,
+            JobRequest request,
+            String submittedBy,
+            Instant now,
+            @Nullable String idempotencyKey,
+            @Nullable String requestHash) {
+        return new MigrationJob(id, request, submittedBy, now, idempotencyKey, requestHash);
+    }
+
+    // ---- life cycle ----
+
+    /** The agent of the task's host took the task. */
+    public void leased(HostTask task, Instant now, Instant expiresAt) {
+        task.lease(now, expiresAt);
+        if (state == JobState.QUEUED) {
+            moveTo(JobState.RUNNING);
+            startedAt = now;
+        }
+        touch();
+    }
+
+    /** A heartbeat: progress and a renewed lease. */
+    public void heartbeat(
+            HostTask task,
+            Instant expiresAt,
+            int processesTotal,
+            int processesDone,
+            long pagesToMove,
+            long pagesMoved,
+            long pagesSkipped,
+            long pagesFailed) {
+        task.renew(expiresAt);
+        task.progress(processesTotal, processesDone, pagesToMove, pagesMoved, pagesSkipped, pagesFailed);
+        touch();
+    }
+
+    /** The agent reported the task's results. */
+    public void reported(
+            HostTask task,
+            List<ProcessResult> processes,
+            @Nullable String code,
+            @Nullable String message,
+            Instant now) {
+        task.finish(taskEnd(task, processes, code), processes, code, message, now);
+        settle(now);
+        touch();
+    }
+
+    /** The task failed without results: its agent was lost, or its host stayed away. */
+    public void taskFailed(HostTask task, String code, String message, Instant now) {
+        task.finish(TaskState.FAILED, List.of(), code, message, now);
+        settle(now);
+        touch();
+    }
+
+    /** The task's lease expired; it is offered again when its host's agent returns. */
+    public void leaseExpired(HostTask task) {
+        task.requeue();
+        touch();
+    }
+
+    /**
+     * Cancels the job: pending tasks end {@code CANCELLED}; running ones are asked to stop at their
+     * next batch.
+     *
+     * @throws InvalidJobStateException when the job has ended already
+     */
+    public void cancel(Instant now) {
+        if (state.isTerminal() || state == JobState.CANCELLING) {
+            throw new InvalidJobStateException("job " + id + " is " + state + " and cannot be cancelled");
+        }
+        cancelRequested = true;
+        for (HostTask task : tasks) {
+            if (task.state() == TaskState.PENDING) {
+                task.finish(TaskState.CANCELLED, List.of(), "CANCELLED", "cancelled before it started", now);
+            } else if (task.state() == TaskState.RUNNING) {
+                task.requestCancel();
+            }
+        }
+        moveTo(JobState.CANCELLING);
+        settle(now);
+        touch();
+    }
+
+    private TaskState taskEnd(HostTask task, List<ProcessResult> processes, @Nullable String code) {
+        if (code != null) {
+            return processes.stream().anyMatch(ProcessResult::succeeded)
+                    ? TaskState.PARTIALLY_FAILED
+                    : TaskState.FAILED;
+        }
+        if (task.cancelRequested()
+                && processes.stream().anyMatch(p -> p.status() == io.numashift.core.MigrationStatus.CANCELLED)) {
+            return TaskState.CANCELLED;
+        }
+        if (processes.stream().allMatch(ProcessResult::succeeded)) {
+            return TaskState.SUCCEEDED;
+        }
+        return processes.stream().anyMatch(ProcessResult::succeeded) ? TaskState.PARTIALLY_FAILED : TaskState.FAILED;
+    }
+
+    /** Ends the job once every task has ended. */
+    private void settle(Instant now) {
+        if (!tasks.stream().allMatch(t -> t.state().isTerminal())) {
+            return;
+        }
+        JobState end;
+        if (cancelRequested) {
+            end = JobState.CANCELLED;
+        } else if (tasks.stream().allMatch(t -> t.state() == TaskState.SUCCEEDED)) {
+            end = JobState.SUCCEEDED;
+        } else if (tasks.stream().noneMatch(this::anythingSucceeded)) {
+            end = JobState.FAILED;
+        } else {
+            end = JobState.PARTIALLY_FAILED;
+        }
+        moveTo(end);
+        finishedAt = now;
+    }
+
+    private boolean anythingSucceeded(HostTask task) {
+        return task.state() == TaskState.SUCCEEDED || task.results().stream().anyMatch(ProcessResult::succeeded);
+    }
+
+    private void moveTo(JobState next) {
+        if (state == next) {
+            return;
+        }
+        if (!state.canTransitionTo(next)) {
+            throw new IllegalTransitionException("job " + id, state, next);
+        }
+        state = next;
+    }
+
+    private void touch() {
+        version++;
+    }
+
+    // ---- reading ----
+
+    public Optional<HostTask> task(UUID taskId) {
+        return tasks.stream().filter(t -> t.id().equals(taskId)).findFirst();
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public @Nullable String name() {
+        return name;
+    }
+
+    public String submittedBy() {
+        return submittedBy;
+    }
+
+    public JobState state() {
+        return state;
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public @Nullable Instant startedAt() {
+        return startedAt;
+    }
+
+    public @Nullable Instant finishedAt() {
+        return finishedAt;
+    }
+
+    public JobRequest request() {
+        return request;
+    }
+
+    public @Nullable String idempotencyKey() {
+        return idempotencyKey;
+    }
+
+    public @Nullable String requestHash() {
+        return requestHash;
+    }
+
+    public boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    public Map<String, String> labels() {
+        return labels;
+    }
+
+    public List<HostTask> tasks() {
+        return tasks;
+    }
+}

@@ -1,0 +1,217 @@
+package io.numashift.jobs.web;
+
+import io.numashift.core.MigrationStatus;
+import io.numashift.jobs.HostTask;
+import io.numashift.jobs.JobState;
+import io.numashift.jobs.MigrationJob;
+import io.numashift.jobs.ProcessResult;
+import io.numashift.jobs.TaskState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A job as the API shows it: its request, progress aggregated over its hosts, its tasks with each
+ * process's result, and every failure flattened for batch schedulers.
+ */
+public record JobView(
+        UUID id,
+        @Nullable String name,
+        Map<String, String> labels,
+        String submittedBy,
+        JobState state,
+        boolean dryRun,
+        long version,
+        Instant createdAt,
+        @Nullable Instant startedAt,
+        @Nullable Instant finishedAt,
+        @Nullable Map<String, Object> request,
+        Progress progress,
+        @Nullable List<TaskView> tasks,
+        @Nullable List<Failure> failures) {
+
+    /**
+     * Progress over every host.
+     *
+     * @param hostsTotal hosts of the job
+     * @param hostsDone hosts whose task ended
+     * @param processesTotal processes known so far
+     * @param processesDone processes done
+     * @param pagesToMove pages to move known so far
+     * @param pagesMoved pages moved
+     * @param pagesSkipped pages skipped
+     * @param pagesFailed pages failed
+     * @param percent how far, 0 to 100
+     */
+    public record Progress(
+            int hostsTotal,
+            int hostsDone,
+            int processesTotal,
+            int processesDone,
+            long pagesToMove,
+            long pagesMoved,
+            long pagesSkipped,
+            long pagesFailed,
+            double percent) {}
+
+    /**
+     * One host's task.
+     *
+     * @param host the host
+     * @param state its state
+     * @param attempts how many times it was leased
+     * @param startedAt first lease
+     * @param finishedAt end
+     * @param error why it failed without results
+     * @param processes each process's result
+     */
+    public record TaskView(
+            String host,
+            TaskState state,
+            int attempts,
+            @Nullable Instant startedAt,
+            @Nullable Instant finishedAt,
+            @Nullable TaskError error,
+            List<ProcessResult> processes) {}
+
+    /**
+     * A task-level error.
+     *
+     * @param code e.g. {@code AGENT_LOST}, {@code HOST_UNAVAILABLE}
+     * @param message what happened
+     */
+    public record TaskError(String code, @Nullable String message) {}
+
+    /**
+     * Something that did not succeed.
+     *
+     * @param host the host
+     * @param pid the process, or null for the whole host
+     * @param code errno or symbolic code
+     * @param message what happened
+     */
+    public record Failure(
+            String host,
+            @Nullable Integer pid,
+            String code,
+            @Nullable String message) {}
+
+    /** The whole job. */
+    static JobView of(MigrationJob job) {
+        return build(job, true);
+    }
+
+    /** A list item: no request, tasks or failures. */
+    static JobView summary(MigrationJob job) {
+        return build(job, false);
+    }
+
+    private static JobView build(MigrationJob job, boolean whole) {
+        List<TaskView> tasks = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
+        int hostsDone = 0;
+        int processesTotal = 0;
+        int processesDone = 0;
+        long toMove = 0;
+        long moved = 0;
+        long skipped = 0;
+        long failed = 0;
+        for (HostTask task : job.tasks()) {
+            if (task.state().isTerminal()) {
+                hostsDone++;
+            }
+            processesTotal += task.processesTotal();
+            processesDone += task.processesDone();
+            toMove += task.pagesToMove();
+            moved += task.pagesMoved();
+            skipped += task.pagesSkipped();
+            failed += task.pagesFailed();
+            TaskError error = task.errorCode() == null ? null : new TaskError(task.errorCode(), task.errorMessage());
+            tasks.add(new TaskView(
+                    task.host(),
+                    task.state(),
+                    task.attempts(),
+                    task.startedAt(),
+                    task.finishedAt(),
+                    error,
+                    task.results()));
+            failures.addAll(failures(task));
+        }
+        int hostsTotal = job.tasks().size();
+        double percent;
+        if (job.state().isTerminal()) {
+            percent = 100.0;
+        } else if (toMove > 0) {
+            percent = Math.min(100.0, 100.0 * (moved + failed) / toMove);
+        } else {
+            percent = hostsTotal == 0 ? 0 : 100.0 * hostsDone / hostsTotal;
+        }
+        percent = Math.round(percent * 10) / 10.0;
+        Progress progress = new Progress(
+                hostsTotal, hostsDone, processesTotal, processesDone, toMove, moved, skipped, failed, percent);
+        return new JobView(
+                job.id(),
+                job.name(),
+                job.labels(),
+                job.submittedBy(),
+                job.state(),
+                job.dryRun(),
+                job.version(),
+                job.createdAt(),
+                job.startedAt(),
+                job.finishedAt(),
+                whole ? SubmitJobBody.describe(job.request()) : null,
+                progress,
+                whole ? tasks : null,
+                whole ? failures : null);
+    }
+
+    private static List<Failure> failures(HostTask task) {
+        List<Failure> failures = new ArrayList<>();
+        if (!task.state().isTerminal() || task.state() == TaskState.SUCCEEDED) {
+            return failures;
+        }
+        if (task.results().isEmpty() || task.errorCode() != null) {
+            failures.add(new Failure(
+                    task.host(),
+                    null,
+                    task.errorCode() == null ? task.state().name() : task.errorCode(),
+                    task.errorMessage()));
+        }
+        for (ProcessResult process : task.results()) {
+            if (process.status() == MigrationStatus.SUCCEEDED) {
+                continue;
+            }
+            failures.add(new Failure(task.host(), process.pid(), code(process), message(process)));
+        }
+        return failures;
+    }
+
+    private static String code(ProcessResult process) {
+        if (process.errno() != null) {
+            return process.errno().name();
+        }
+        if (process.status() == MigrationStatus.CANCELLED) {
+            return "CANCELLED";
+        }
+        if (!process.pagesFailed().isEmpty()) {
+            return process.pagesFailed().keySet().iterator().next().name();
+        }
+        return process.pagesLeftOnOldNodes() > 0
+                ? "PAGES_LEFT_ON_OLD_NODES"
+                : process.status().name();
+    }
+
+    private static @Nullable String message(ProcessResult process) {
+        if (process.message() != null) {
+            return process.message();
+        }
+        if (!process.pagesFailed().isEmpty()) {
+            return "pages failed: " + process.pagesFailed();
+        }
+        return null;
+    }
+}
