@@ -118,56 +118,61 @@ final class Scheduler {
     }
 
     private Step fallback(long[] free, boolean[] onCycle) {
-        int source = -1;
-        long batch = 1;
-        for (int a = 0; a < n && source < 0; a++) {
+        // Sources in the order their pages should fall over: those whose target never drains (all
+        // of their pages), then one page of a full cycle, then one page of anything else.
+        List<int[]> candidates = new java.util.ArrayList<>();
+        for (int a = 0; a < n; a++) {
             if (pending[a] > 0 && !hasOutflow(target[a])) {
-                source = a;
-                batch = pending[a];
+                candidates.add(new int[] {a, 0});
             }
         }
-        for (int a = 0; a < n && source < 0; a++) {
-            if (pending[a] > 0 && onCycle[a]) {
-                source = a;
+        for (int a = 0; a < n; a++) {
+            if (pending[a] > 0 && hasOutflow(target[a]) && onCycle[a]) {
+                candidates.add(new int[] {a, 1});
             }
         }
-        for (int a = 0; a < n && source < 0; a++) {
-            if (pending[a] > 0) {
-                source = a;
+        for (int a = 0; a < n; a++) {
+            if (pending[a] > 0 && hasOutflow(target[a]) && !onCycle[a]) {
+                candidates.add(new int[] {a, 1});
             }
         }
-        int intended = target[source];
         long[] spare = spare(free);
-        List<Integer> candidates = fallbackNodes.stream()
-                .filter(x -> x != intended && x < n && free[x] > 0)
-                .sorted(Comparator.<Integer>comparingInt(x -> topology.distance(intended, x))
-                        .thenComparingInt(x -> x))
-                .toList();
-        int chosen = -1;
-        long room = 0;
-        for (int x : candidates) {
-            if (spare[x] > 0) {
-                chosen = x;
-                room = Math.min(free[x], spare[x]);
-                break;
+        for (int[] candidate : candidates) {
+            int source = candidate[0];
+            long batch = candidate[1] == 0 ? pending[source] : 1;
+            int intended = target[source];
+            List<Integer> nodes = fallbackNodes.stream()
+                    .filter(x -> x != intended && x != source && x < n && free[x] > 0)
+                    .sorted(Comparator.<Integer>comparingInt(x -> topology.distance(intended, x))
+                            .thenComparingInt(x -> x))
+                    .toList();
+            int chosen = -1;
+            long room = 0;
+            for (int x : nodes) {
+                if (spare[x] > 0) {
+                    chosen = x;
+                    room = Math.min(free[x], spare[x]);
+                    break;
+                }
             }
+            if (chosen < 0 && !nodes.isEmpty()) {
+                chosen = nodes.getFirst();
+                room = free[chosen];
+            }
+            if (chosen < 0) {
+                continue;
+            }
+            int[] to = new int[n];
+            Arrays.fill(to, -1);
+            to[source] = chosen;
+            long[] quota = new long[n];
+            quota[source] = Math.min(batch, room);
+            int[] intendedTargets = new int[n];
+            Arrays.fill(intendedTargets, -1);
+            intendedTargets[source] = intended;
+            return new Moves(to, quota, intendedTargets);
         }
-        if (chosen < 0 && !candidates.isEmpty()) {
-            chosen = candidates.getFirst();
-            room = free[chosen];
-        }
-        if (chosen < 0) {
-            return new OutOfMemory();
-        }
-        int[] to = new int[n];
-        Arrays.fill(to, -1);
-        to[source] = chosen;
-        long[] quota = new long[n];
-        quota[source] = Math.min(batch, room);
-        int[] intendedTargets = new int[n];
-        Arrays.fill(intendedTargets, -1);
-        intendedTargets[source] = intended;
-        return new Moves(to, quota, intendedTargets);
+        return new OutOfMemory();
     }
 
     private boolean hasOutflow(int node) {

@@ -164,4 +164,22 @@ class WorkedExamplesTest {
         assertThat(result.errno()).isEqualTo(Errno.ENODEV);
         assertThat(host.usedPages(0)).isEqualTo(3);
     }
+
+    @Test
+    void aPageNeverFallsBackOntoTheNodeItIsOn() {
+        SimulatedHost host = TestHosts.withHeap(
+                List.of(
+                        new io.numashift.sim.HostSpec.NodeSpec(0, 2, List.of(0)),
+                        new io.numashift.sim.HostSpec.NodeSpec(1, 1, List.of(1))),
+                Map.of(0, 2L),
+                2);
+
+        MigrationResult result =
+                new MigrationEngine(host).migrate(MigrationRequest.of(PID, List.of(0, 1), List.of(1, 0)));
+
+        assertThat(result.errno()).isEqualTo(Errno.ENOMEM);
+        assertThat(result.pagesMoved()).isEqualTo(1);
+        assertThat(result.moved(0, 0)).isZero();
+        assertThat(result.fallbacks()).isEmpty();
+    }
 }
