@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
@@ -16,14 +17,41 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * replica wake waiters at once; a short poll of the job's version catches changes made by others.
  */
 @Component
-public class JobWatch {
+public class JobWatch implements SmartLifecycle {
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final Map<UUID, CompletableFuture<Void>> signals = new ConcurrentHashMap<>();
     private final JobService jobs;
+    private volatile boolean running;
 
     JobWatch(JobService jobs) {
         this.jobs = jobs;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Answers every waiting reader, before the web server's graceful shutdown waits for them. */
+    @Override
+    public void stop() {
+        running = false;
+        signals.values().forEach(s -> s.complete(null));
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
+    }
+
+    public boolean closing() {
+        return !running;
     }
 
     @TransactionalEventListener
@@ -46,7 +74,7 @@ public class JobWatch {
             CompletableFuture<Void> signal = signals.computeIfAbsent(id, k -> new CompletableFuture<>());
             long version = jobs.version(id);
             long left = deadline - System.nanoTime();
-            if (version > index || left <= 0) {
+            if (version > index || left <= 0 || !running) {
                 return version;
             }
             try {

@@ -89,7 +89,7 @@ class AgentController {
                 return ResponseEntity.ok(lease.get());
             }
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            if (left <= 0 || signals.closing()) {
                 return ResponseEntity.noContent().build();
             }
             try {

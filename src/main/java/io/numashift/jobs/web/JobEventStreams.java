@@ -43,7 +43,7 @@ class JobEventStreams {
                             .data(JobView.of(job)));
                     sent = job.version();
                 }
-                if (job.state().isTerminal()) {
+                if (job.state().isTerminal() || watch.closing()) {
                     emitter.complete();
                     return;
                 }

@@ -1,0 +1,276 @@
+package io.numashift.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.numashift.security.Tokens;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The service started on a random port with embedded simulated agents (a two-host scenario), driven
+ * over HTTP as its users drive it.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ServiceEndToEndTest {
+    static final String OPERATOR = "operator-secret";
+    static final String VIEWER = "viewer-secret";
+
+    @TempDir
+    static Path dataDir;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("numashift.data-dir", () -> dataDir.toString());
+        registry.add("numashift.sim.scenario", () -> "classpath:scenarios/e2e.yaml");
+        registry.add("numashift.security.tokens[0].name", () -> "ops");
+        registry.add("numashift.security.tokens[0].sha256", () -> Tokens.sha256Hex(OPERATOR));
+        registry.add("numashift.security.tokens[0].roles", () -> "OPERATOR");
+        registry.add("numashift.security.tokens[1].name", () -> "dashboard");
+        registry.add("numashift.security.tokens[1].sha256", () -> Tokens.sha256Hex(VIEWER));
+        registry.add("numashift.security.tokens[1].roles", () -> "VIEWER");
+    }
+
+    @LocalServerPort
+    int port;
+
+    ServiceClient client;
+
+    @BeforeEach
+    void agentsRegistered() {
+        client = new ServiceClient(port);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        client.get("/api/v1/hosts", VIEWER).body().get("items").size() == 2);
+    }
+
+    static final String JOB = """
+            {"name": "e2e", "labels": {"slurmJobId": "%s"},
+             "targets": [{"hosts": ["h1", "h2"], "cpuset": "/job"}],
+             "oldNodes": [0], "newNodes": [1]}""";
+
+    private JsonNode awaitEnd(String id) {
+        JsonNode[] job = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            job[0] = client.get("/api/v1/jobs/" + id, VIEWER).body();
+            return List.of("SUCCEEDED", "PARTIALLY_FAILED", "FAILED", "CANCELLED")
+                    .contains(job[0].get("state").asString());
+        });
+        return job[0];
+    }
+
+    @Test
+    void submittedJobRunsOnEveryHostAndReportsEachProcess() {
+        ServiceClient.Response submitted = client.post("/api/v1/jobs", OPERATOR, JOB.formatted("1"));
+
+        assertThat(submitted.status()).isEqualTo(201);
+        String id = submitted.body().get("id").asString();
+        assertThat(submitted.header("Location")).isEqualTo("/api/v1/jobs/" + id);
+        assertThat(submitted.body().get("submittedBy").asString()).isEqualTo("ops");
+
+        JsonNode job = awaitEnd(id);
+
+        assertThat(job.get("state").asString()).isEqualTo("PARTIALLY_FAILED");
+        assertThat(job.get("progress").get("hostsDone").asInt()).isEqualTo(2);
+        assertThat(job.get("progress").get("pagesMoved").asLong()).isEqualTo(2000 + 97 + 1000);
+        assertThat(job.get("progress").get("percent").asDouble()).isEqualTo(100.0);
+        JsonNode h1 = job.get("tasks").get(0);
+        assertThat(h1.get("host").asString()).isEqualTo("h1");
+        assertThat(h1.get("state").asString()).isEqualTo("PARTIALLY_FAILED");
+        assertThat(h1.get("processes").get(0).get("pid").asInt()).isEqualTo(100);
+        assertThat(h1.get("processes").get(0).get("placementAfter").get("1").asLong())
+                .isEqualTo(2000);
+        assertThat(h1.get("processes").get(1).get("pagesFailed").get("EBUSY").asLong())
+                .isEqualTo(3);
+        assertThat(h1.get("processes").get(0).get("vmas").get(0).get("start").asString())
+                .isEqualTo("0x10000000");
+        assertThat(job.get("tasks").get(1).get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("failures")).hasSize(1);
+        assertThat(job.get("failures").get(0).get("pid").asInt()).isEqualTo(101);
+        assertThat(job.get("failures").get(0).get("code").asString()).isEqualTo("EBUSY");
+        assertThat(job.get("version").asLong())
+                .isGreaterThan(submitted.body().get("version").asLong());
+    }
+
+    @Test
+    void refusesMissingUnknownAndUnderprivilegedTokens() {
+        assertThat(client.get("/api/v1/jobs", null).status()).isEqualTo(401);
+        assertThat(client.get("/api/v1/jobs", "nope").status()).isEqualTo(401);
+        ServiceClient.Response forbidden = client.post("/api/v1/jobs", VIEWER, JOB.formatted("2"));
+        assertThat(forbidden.status()).isEqualTo(403);
+        assertThat(forbidden.body().get("code").asString()).isEqualTo("EPERM");
+        assertThat(client.get("/api/v1/jobs", VIEWER).status()).isEqualTo(200);
+        assertThat(client.get("/actuator/health", null).status()).isEqualTo(200);
+        assertThat(client.post("/api/v1/agents/h1/lease?wait=1ms", OPERATOR, "").status())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void refusesInvalidRequestsWithEinvalAndChangesNothing() {
+        long before =
+                client.get("/api/v1/jobs?limit=500", VIEWER).body().get("items").size();
+
+        ServiceClient.Response repeated = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h1"], "pids": [100]}], "oldNodes": [0, 0], "newNodes": [1, 1]}""");
+        ServiceClient.Response unaligned = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h1"], "pids": [100]}], "oldNodes": [0], "newNodes": [1],
+                 "range": {"start": "0x1001", "end": "0x2000"}}""");
+        ServiceClient.Response noTargets = client.post("/api/v1/jobs", OPERATOR, """
+                {"oldNodes": [0], "newNodes": [1]}""");
+        ServiceClient.Response both = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h1"], "pids": [100], "cpuset": "/job"}], "oldNodes": [0], "newNodes": [1]}""");
+        ServiceClient.Response malformed = client.post("/api/v1/jobs", OPERATOR, "{\"targets\": [");
+        ServiceClient.Response wrongType = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h1"], "pids": [100]}], "oldNodes": "zero", "newNodes": [1]}""");
+        ServiceClient.Response huge = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h1"], "pids": [100]}], "oldNodes": [99999999999999], "newNodes": [1]}""");
+        ServiceClient.Response unknownHost = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h9"], "pids": [100]}], "oldNodes": [0], "newNodes": [1]}""");
+
+        for (ServiceClient.Response response :
+                List.of(repeated, unaligned, noTargets, both, malformed, wrongType, huge)) {
+            assertThat(response.status()).as(response.raw().body()).isEqualTo(400);
+            assertThat(response.body().get("code").asString()).isEqualTo("EINVAL");
+            assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertThat(repeated.body().get("errors").get(0).get("field").asString()).isEqualTo("oldNodes");
+        assertThat(unaligned.body().get("errors").get(0).get("field").asString())
+                .isEqualTo("range.start");
+        assertThat(unknownHost.status()).isEqualTo(422);
+        assertThat(unknownHost.body().get("code").asString()).isEqualTo("UNKNOWN_HOST");
+        assertThat(unknownHost.body().get("hosts").get(0).asString()).isEqualTo("h9");
+        assertThat(client.get("/api/v1/jobs?limit=500", VIEWER)
+                        .body()
+                        .get("items")
+                        .size())
+                .isEqualTo(before);
+    }
+
+    @Test
+    void unknownJobIsNotFound() {
+        ServiceClient.Response response = client.get("/api/v1/jobs/6b1f0c36-6f3c-4c53-9df8-0b1f0c366f3c", VIEWER);
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.body().get("code").asString()).isEqualTo("JOB_NOT_FOUND");
+        assertThat(client.get("/api/v1/jobs/not-a-uuid", VIEWER).status()).isEqualTo(404);
+    }
+
+    @Test
+    void sameIdempotencyKeyReturnsTheFirstJobAndAnotherBodyConflicts() throws Exception {
+        String body = JOB.formatted("idem");
+        List<Callable<ServiceClient.Response>> submits = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            submits.add(() -> client.post("/api/v1/jobs", OPERATOR, body, "key-1"));
+        }
+        List<ServiceClient.Response> responses = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Future<ServiceClient.Response> f : pool.invokeAll(submits)) {
+                responses.add(f.get());
+            }
+        }
+
+        Set<String> ids = new java.util.HashSet<>();
+        responses.forEach(r -> ids.add(r.body().get("id").asString()));
+        assertThat(ids).hasSize(1);
+        assertThat(responses).extracting(ServiceClient.Response::status).containsOnly(200, 201);
+        assertThat(responses).filteredOn(r -> r.status() == 201).hasSize(1);
+
+        ServiceClient.Response conflict = client.post("/api/v1/jobs", OPERATOR, JOB.formatted("other"), "key-1");
+        assertThat(conflict.status()).isEqualTo(409);
+        assertThat(conflict.body().get("code").asString()).isEqualTo("IDEMPOTENCY_CONFLICT");
+    }
+
+    @Test
+    void cancellingAFinishedJobIsInvalidState() {
+        String id = client.post("/api/v1/jobs", OPERATOR, JOB.formatted("3"))
+                .body()
+                .get("id")
+                .asString();
+        awaitEnd(id);
+
+        ServiceClient.Response response = client.post("/api/v1/jobs/" + id + "/cancel", OPERATOR, "");
+
+        assertThat(response.status()).isEqualTo(409);
+        assertThat(response.body().get("code").asString()).isEqualTo("INVALID_STATE");
+    }
+
+    @Test
+    void retryTargetsOnlyWhatDidNotSucceed() {
+        String id = client.post("/api/v1/jobs", OPERATOR, JOB.formatted("4"))
+                .body()
+                .get("id")
+                .asString();
+        awaitEnd(id);
+
+        ServiceClient.Response retry = client.post("/api/v1/jobs/" + id + "/retry", OPERATOR, "");
+
+        assertThat(retry.status()).isEqualTo(201);
+        JsonNode job = retry.body();
+        assertThat(job.get("labels").get("retryOf").asString()).isEqualTo(id);
+        assertThat(job.get("tasks")).hasSize(1);
+        assertThat(job.get("tasks").get(0).get("host").asString()).isEqualTo("h1");
+        assertThat(job.get("request").get("targets").get(0).get("pids").get(0).asInt())
+                .isEqualTo(101);
+    }
+
+    @Test
+    void listFiltersByLabelAndPagesWithACursor() {
+        for (int i = 0; i < 3; i++) {
+            client.post("/api/v1/jobs", OPERATOR, JOB.formatted("list"));
+        }
+
+        JsonNode first =
+                client.get("/api/v1/jobs?label=slurmJobId:list&limit=2", VIEWER).body();
+        JsonNode second = client.get(
+                        "/api/v1/jobs?label=slurmJobId:list&limit=2&after="
+                                + first.get("next").asString(),
+                        VIEWER)
+                .body();
+
+        assertThat(first.get("items")).hasSize(2);
+        assertThat(second.get("items")).hasSize(1);
+        assertThat(second.get("next").isNull()).isTrue();
+        Set<String> ids = new java.util.HashSet<>();
+        first.get("items").forEach(j -> ids.add(j.get("id").asString()));
+        second.get("items").forEach(j -> ids.add(j.get("id").asString()));
+        assertThat(ids).hasSize(3);
+        assertThat(client.get("/api/v1/jobs?limit=501", VIEWER).status()).isEqualTo(400);
+        assertThat(client.get("/api/v1/jobs?state=NOPE", VIEWER).status()).isEqualTo(400);
+    }
+
+    @Test
+    void blockingReadAnswersWhenTheVersionMovesAndEventsEndAtTheTerminalState() {
+        ServiceClient.Response submitted = client.post("/api/v1/jobs", OPERATOR, JOB.formatted("5"));
+        String id = submitted.body().get("id").asString();
+
+        ServiceClient.Response changed = client.get("/api/v1/jobs/" + id + "?index=1&wait=20s", VIEWER);
+        assertThat(changed.body().get("version").asLong()).isGreaterThan(1);
+        assertThat(changed.header("X-Job-Version"))
+                .isEqualTo(changed.body().get("version").asString());
+
+        var events = client.raw(
+                HttpRequest.newBuilder(client.uri("/api/v1/jobs/" + id + "/events"))
+                        .GET(),
+                VIEWER);
+        assertThat(events.statusCode()).isEqualTo(200);
+        List<String> data =
+                events.body().lines().filter(l -> l.startsWith("data:")).toList();
+        assertThat(data).isNotEmpty();
+        JsonNode last = ServiceClient.JSON.readTree(data.getLast().substring("data:".length()));
+        assertThat(last.get("state").asString()).isIn("SUCCEEDED", "PARTIALLY_FAILED");
+    }
+}
