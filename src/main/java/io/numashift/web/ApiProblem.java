@@ -7,6 +7,9 @@ import org.springframework.http.ProblemDetail;
 
 /** Builds RFC 9457 problem details with the API's {@code code} and, for invalid input, {@code errors}. */
 public final class ApiProblem {
+    /** Problems are told apart by {@code code}; the type is the RFC's generic one, written out. */
+    private static final java.net.URI TYPE = java.net.URI.create("about:blank");
+
     private ApiProblem() {}
 
     /**
@@ -19,6 +22,7 @@ public final class ApiProblem {
 
     public static ProblemDetail of(HttpStatus status, String code, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(TYPE);
         problem.setProperty("code", code);
         return problem;
     }

@@ -147,6 +147,12 @@ class ServiceEndToEndTest {
             assertThat(response.status()).as(response.raw().body()).isEqualTo(400);
             assertThat(response.body().get("code").asString()).isEqualTo("EINVAL");
             assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(response.body().has("type")
+                            && response.body().has("title")
+                            && response.body().has("detail"))
+                    .as(response.raw().body())
+                    .isTrue();
+            assertThat(response.body().get("status").asInt()).isEqualTo(400);
         }
         assertThat(repeated.body().get("errors").get(0).get("field").asString()).isEqualTo("oldNodes");
         assertThat(unaligned.body().get("errors").get(0).get("field").asString())
