@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.PageRequest;
@@ -26,6 +29,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** Submits, reads, lists, cancels and retries jobs. */
 @Service
 public class JobService {
+    private static final Logger log = LoggerFactory.getLogger(JobService.class);
+
     private final MigrationJobs jobs;
     private final HostRegistry hosts;
     private final ApplicationEventPublisher events;
@@ -87,6 +92,12 @@ public class JobService {
                 return created;
             });
             metrics.submitted();
+            try (var id = MDC.putCloseable("jobId", job.id().toString())) {
+                log.info(
+                        "submitted by {} for hosts {}",
+                        submittedBy,
+                        request.targetsByHost().keySet());
+            }
             return new Submission(job, true);
         } catch (DataIntegrityViolationException race) {
             // A concurrent submit with the same key won: answer with its job.
@@ -166,6 +177,9 @@ public class JobService {
             JobState before = job.state();
             job.cancel(clock.instant());
             events.publishEvent(JobChanged.of(job, before));
+            try (var jobId = MDC.putCloseable("jobId", id.toString())) {
+                log.info("cancel requested; job is {}", job.state());
+            }
             return job;
         });
     }

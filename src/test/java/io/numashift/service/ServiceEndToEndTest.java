@@ -168,6 +168,40 @@ class ServiceEndToEndTest {
     }
 
     @Test
+    void oversizedBodiesAreRefusedWith413() {
+        String huge = "{\"name\": \"" + "x".repeat(2 << 20) + "\"}";
+
+        ServiceClient.Response response = client.post("/api/v1/jobs", OPERATOR, huge);
+
+        assertThat(response.status()).isEqualTo(413);
+        assertThat(response.body().get("code").asString()).isEqualTo("EINVAL");
+    }
+
+    @Test
+    void metricsNameJobsPagesTasksHostsAndLeases() {
+        String id = client.post("/api/v1/jobs", OPERATOR, JOB.formatted("metrics"))
+                .body()
+                .get("id")
+                .asString();
+        awaitEnd(id);
+
+        String metrics = client.raw(
+                        HttpRequest.newBuilder(client.uri("/actuator/prometheus"))
+                                .GET(),
+                        VIEWER)
+                .body();
+
+        assertThat(metrics)
+                .contains(
+                        "numashift_jobs_submitted_total",
+                        "numashift_jobs_finished_total{",
+                        "numashift_pages_moved_total",
+                        "numashift_task_duration_seconds",
+                        "numashift_hosts{state=\"ONLINE\"} 2",
+                        "numashift_lease_expirations_total");
+    }
+
+    @Test
     void unknownJobIsNotFound() {
         ServiceClient.Response response = client.get("/api/v1/jobs/6b1f0c36-6f3c-4c53-9df8-0b1f0c366f3c", VIEWER);
         assertThat(response.status()).isEqualTo(404);
