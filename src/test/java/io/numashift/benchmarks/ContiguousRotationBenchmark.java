@@ -30,8 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link BenchHosts#check} verifies after each one.
  *
  * <p>{@code vmas=1}: one VMA whose runs are the nodes; {@code vmas=256}: one VMA per node.
- * {@code batchPages} is the engine's batch size (16,384 by default); {@code -p batchPages=65536}
- * aligns batches with the 65,536-page blocks of page sets and placement chunks.
+ * {@code batchPages} is the engine's batch size (65,536 by default: one block of page sets and
+ * placement chunks); {@code -p batchPages=16384} splits chunks and shows what dense chunks cost.
  *
  * <pre>
  * ./mvnw -B -q -o -Pbench test-compile exec:exec -Djmh.args="ContiguousRotationBenchmark -f 1 -wi 2 -i 5"
@@ -59,7 +59,7 @@ public class ContiguousRotationBenchmark {
     @Param({"1", "256"})
     int vmas;
 
-    @Param("16384")
+    @Param("65536")
     int batchPages;
 
     @Param("0")

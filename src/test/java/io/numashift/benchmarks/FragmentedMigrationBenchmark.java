@@ -57,7 +57,7 @@ public class FragmentedMigrationBenchmark {
     @Param("0")
     double pagesPerSecond;
 
-    @Param("16384")
+    @Param("65536")
     int batchPages;
 
     private SimulatedHost host;

@@ -66,7 +66,7 @@ public class NodePairsBenchmark {
     @Param("16777216")
     long pages;
 
-    @Param("16384")
+    @Param("65536")
     int batchPages;
 
     private SimulatedHost host;
