@@ -42,8 +42,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MigrationEngine {
 
-    /** Pages of address space per batch by default: the unit of progress and cancellation. */
-    public static final int DEFAULT_BATCH_PAGES = 16_384;
+    /**
+     * Pages of address space per batch by default: the unit of progress and cancellation. Batches
+     * end at multiples of their size, so with this size a batch is one page-set block, which
+     * backends can move whole.
+     */
+    public static final int DEFAULT_BATCH_PAGES = PageSet.BLOCK_PAGES;
 
     private final NumaBackend backend;
     private final int batchPages;
@@ -617,7 +621,7 @@ public final class MigrationEngine {
                     if (monitor.cancelRequested()) {
                         return false;
                     }
-                    long batchEnd = Math.min(unit.toPage(), page + batchPages);
+                    long batchEnd = Math.min(unit.toPage(), (page / batchPages + 1) * batchPages);
                     pass.resetCall();
                     long stop = backend.movePass(pid, unit.vma(), page, batchEnd, pass);
                     account(moves, pass, scheduler, unit, leftAt, knownFull);

@@ -627,6 +627,8 @@ public final class SimulatedHost implements NumaBackend {
                         present ? object.content(objectPage) : 0,
                         present ? CONTENT_STEP : 0,
                         end - page);
+            } else if (!uniform && aligned(v)) {
+                sum += digestDense(v, chunk, page, end, pages);
             } else {
                 for (long p = page; p < end; p++) {
                     if (pages.get(p)) {
@@ -637,6 +639,33 @@ public final class SimulatedHost implements NumaBackend {
                 }
             }
             page = end;
+        }
+        return sum;
+    }
+
+    /** The digest of the pages of a dense chunk that are in {@code pages}, a word of 64 pages at a time. */
+    private long digestDense(SimVma v, int chunk, long page, long end, PageSet pages) {
+        long[] present = v.object.placement.presentBits(chunk);
+        int block = (int) (page >>> PageSet.BLOCK_SHIFT);
+        long blockStart = (long) block << PageSet.BLOCK_SHIFT;
+        long[] wanted = pages.readWords(block);
+        if (wanted == null) {
+            return 0;
+        }
+        long firstContent = v.object.content(v.offset + blockStart);
+        long firstAddress = v.start + blockStart * pageSize;
+        int from = (int) (page - blockStart);
+        int to = (int) (end - blockStart);
+        long sum = 0;
+        for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
+            long bits = wanted[w] & wordMask(w, from, to);
+            while (bits != 0) {
+                int i = (w << 6) | Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                long address = firstAddress + (long) i * pageSize;
+                boolean isPresent = (present[w] & (1L << i)) != 0;
+                sum += digestTerm(address, isPresent ? firstContent + i * CONTENT_STEP : 0);
+            }
         }
         return sum;
     }
@@ -999,11 +1028,13 @@ public final class SimulatedHost implements NumaBackend {
             throw new IllegalArgumentException("relayout works on private VMAs");
         }
         PagePlacement placement = v.object.placement;
+        boolean[] exists = new boolean[nodeIdLimit];
+        nodes.forEach(n -> exists[n.id()] = true);
         for (long page = 0; page < v.pages; page++) {
             long op = v.offset + page;
             int old = placement.node(op);
             int node = nodeOfPage.applyAsInt(page);
-            if (node != PagePlacement.ABSENT && !hasNode(node)) {
+            if (node != PagePlacement.ABSENT && (node < 0 || node >= nodeIdLimit || !exists[node])) {
                 throw new IllegalArgumentException("node " + node + " does not exist");
             }
             if (old != PagePlacement.ABSENT) {
