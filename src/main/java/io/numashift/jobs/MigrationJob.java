@@ -14,7 +14,10 @@ import jakarta.persistence.JoinColumn;
 import jakarta.persistence.MapKeyColumn;
 import jakarta.persistence.OneToMany;
 import jakarta.persistence.OrderBy;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.data.domain.Persistable;
 
 /**
  * A migration job: the request, one task per host, and the job's state, which follows from its
@@ -31,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  */
 @Entity
 @Table(name = "jobs")
-public class MigrationJob {
+public class MigrationJob implements Persistable<UUID> {
     @Id
     private UUID id;
 
@@ -64,6 +68,10 @@ public class MigrationJob {
     @OrderBy("host")
     private List<HostTask> tasks = new ArrayList<>();
 
+    /** A job made here is new: saving it inserts without asking the database first. */
+    @Transient
+    private boolean created;
+
     protected MigrationJob() {
         // for JPA
         this.id = UUID.randomUUID();
@@ -91,6 +99,7 @@ public class MigrationJob {
         this.idempotencyKey = idempotencyKey;
         this.requestHash = requestHash;
         this.labels = new TreeMap<>(request.labels());
+        this.created = true;
         request.targetsByHost().forEach((host, targets) -> tasks.add(new HostTask(this, host, targets, now)));
     }
 
@@ -241,6 +250,22 @@ public class MigrationJob {
 
     public UUID id() {
         return id;
+    }
+
+    @Override
+    public UUID getId() {
+        return id;
+    }
+
+    @Override
+    public boolean isNew() {
+        return created;
+    }
+
+    @PostPersist
+    @PostLoad
+    void stored() {
+        created = false;
     }
 
     public @Nullable String name() {
