@@ -1,0 +1,158 @@
+package io.numashift.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The service's HTTP API as the dispatch tests speak it: each call of the agent protocol, made
+ * one at a time by the test in place of an agent, and the few operator calls that give agents
+ * work. Every call answers its status, so that tests can check refusals.
+ */
+final class ProtocolClient {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** A two-node host, as an agent registers it. */
+    private static final String REGISTRATION = """
+            {"backend": "simulated", "agentVersion": "test", "pageSize": 4096,
+             "topology": {"nodes": [{"id": 0, "capacityPages": 1000, "freePages": 900, "cpus": [0]},
+                                    {"id": 1, "capacityPages": 1000, "freePages": 1000, "cpus": [1]}],
+                          "distances": [[10, 20], [20, 10]]}}""";
+
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final URI base;
+
+    ProtocolClient(int port) {
+        this.base = URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * An answer of the service.
+     *
+     * @param status the HTTP status
+     * @param body the JSON body, or a null node when there is none
+     */
+    record Response(int status, JsonNode body) {
+        /** The problem's {@code code}. */
+        String code() {
+            return body.path("code").asString();
+        }
+    }
+
+    // ---- the agent protocol ----
+
+    Response register(String host, String token) {
+        return post("/api/v1/agents/" + host + "/register", token, REGISTRATION);
+    }
+
+    /** A lease request that waits up to {@code wait} (e.g. {@code 0ms}, {@code 30s}) for a task. */
+    Response lease(String host, String token, String wait) {
+        return post("/api/v1/agents/" + host + "/lease?wait=" + wait, token, "");
+    }
+
+    Response heartbeat(String taskId, long epoch, String token) {
+        return post("/api/v1/tasks/" + taskId + "/heartbeat", token, """
+                {"epoch": %d, "topology": null,
+                 "progress": {"processesTotal": 1, "processesDone": 0, "pagesToMove": 10,
+                              "pagesMoved": 5, "pagesSkipped": 0, "pagesFailed": 0}}""".formatted(epoch));
+    }
+
+    /** Reports a task's result; {@code processes} are the JSON objects of {@link #succeeded}, {@link #cancelled}. */
+    Response result(String taskId, long epoch, String token, String... processes) {
+        return post("/api/v1/tasks/" + taskId + "/result", token, """
+                {"epoch": %d, "error": null, "message": null, "processes": [%s]}""".formatted(epoch, String.join(", ", processes)));
+    }
+
+    /** A process whose 10 pages all moved from node 0 to node 1. */
+    static String succeeded(int pid) {
+        return process(pid, "SUCCEEDED", "null", 10, "{\"from\": 0, \"to\": 1, \"pages\": 10}", "{\"1\": 10}", 0);
+    }
+
+    /** A process that the cancel stopped before it moved anything. */
+    static String cancelled(int pid) {
+        return process(pid, "CANCELLED", "\"cancelled before it started\"", 0, "", "{\"0\": 10}", 10);
+    }
+
+    private static String process(
+            int pid, String status, String message, int moved, String moves, String placementAfter, int left) {
+        return """
+                {"pid": %d, "status": "%s", "errno": null, "message": %s,
+                 "pagesScanned": 10, "pagesMoved": %d, "pagesNotPresent": 0,
+                 "pagesSkipped": {}, "pagesFailed": {}, "moves": [%s], "fallbacks": [],
+                 "placementBefore": {"0": 10}, "placementAfter": %s, "pagesLeftOnOldNodes": %d,
+                 "contentDigestBefore": "d1", "contentDigestAfter": "d1", "policyBefore": null, "policyAfter": null,
+                 "rolledBack": 0, "rollbackFailed": 0, "warnings": [], "estimatedSeconds": null, "vmas": []}""".formatted(pid, status, message, moved, moves, placementAfter, left);
+    }
+
+    // ---- what operators and viewers do ----
+
+    /** Submits a job for these processes of one host and answers its id. */
+    String submit(String token, String host, int... pids) {
+        Response submitted = post("/api/v1/jobs", token, """
+                {"name": "dispatch test", "targets": [{"hosts": ["%s"], "pids": [%s]}],
+                 "oldNodes": [0], "newNodes": [1]}""".formatted(
+                        host, Arrays.stream(pids).mapToObj(Integer::toString).collect(Collectors.joining(", "))));
+        assertThat(submitted.status()).as("%s", submitted.body()).isEqualTo(201);
+        return submitted.body().get("id").asString();
+    }
+
+    JsonNode job(String id, String token) {
+        return get("/api/v1/jobs/" + id, token).body();
+    }
+
+    /** Answers once the job's version exceeds {@code index}, or after {@code wait} (the blocking read). */
+    JsonNode jobAfter(String id, long index, String wait, String token) {
+        return get("/api/v1/jobs/" + id + "?index=" + index + "&wait=" + wait, token)
+                .body();
+    }
+
+    Response cancel(String id, String token) {
+        return post("/api/v1/jobs/" + id + "/cancel", token, "");
+    }
+
+    JsonNode host(String name, String token) {
+        return get("/api/v1/hosts/" + name, token).body();
+    }
+
+    // ---- HTTP ----
+
+    Response get(String path, String token) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET(), token);
+    }
+
+    Response post(String path, String token, String json) {
+        return send(
+                HttpRequest.newBuilder(base.resolve(path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json)),
+                token);
+    }
+
+    private Response send(HttpRequest.Builder request, String token) {
+        try {
+            HttpResponse<String> response = http.send(
+                    request.header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofSeconds(90))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+            return new Response(response.statusCode(), body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
