@@ -196,7 +196,7 @@ public class Dispatcher {
                             now);
                     metrics.taskFinished(task);
                 } else {
-                    job.leaseExpired(task);
+                    job.leaseExpired(task, now);
                 }
                 events.publishEvent(JobChanged.of(job, before));
                 withJob(

@@ -160,9 +160,18 @@ public class MigrationJob implements Persistable<UUID> {
         touch();
     }
 
-    /** The task's lease expired; it is offered again when its host's agent returns. */
-    public void leaseExpired(HostTask task) {
-        task.requeue();
+    /**
+     * The task's lease expired: it is offered again when its host's agent returns, unless the job
+     * was cancelled meanwhile, in which case it ends {@code CANCELLED}.
+     */
+    public void leaseExpired(HostTask task, Instant now) {
+        if (cancelRequested) {
+            task.requeue();
+            task.finish(TaskState.CANCELLED, List.of(), "CANCELLED", "cancelled while its agent was away", now);
+            settle(now);
+        } else {
+            task.requeue();
+        }
         touch();
     }
 

@@ -46,7 +46,7 @@ class LeaseExpiryTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("numashift.data-dir", () -> dataDir.toString());
         AgentProtocolTest.token(registry, 0, "ops", OPERATOR, "OPERATOR", "");
-        AgentProtocolTest.token(registry, 1, "fleet", FLEET, "AGENT", "expiring,lost,away,renewed");
+        AgentProtocolTest.token(registry, 1, "fleet", FLEET, "AGENT", "expiring,lost,away,renewed,cancel-expire");
     }
 
     @LocalServerPort
@@ -201,5 +201,22 @@ class LeaseExpiryTest {
         Response lease = client.lease(host, FLEET, "0ms");
         assertThat(lease.status()).as("%s", lease.body()).isEqualTo(200);
         return lease.body();
+    }
+
+    @Test
+    void aCancelledJobsTaskWhoseLeaseRunsOutIsNotOfferedAgain() {
+        register("cancel-expire");
+        String job = client.submit(OPERATOR, "cancel-expire", 1);
+        leased("cancel-expire");
+        assertThat(client.cancel(job, OPERATOR).status()).isEqualTo(202); // CANCELLING, task RUNNING
+
+        JsonNode after = leaseRunsOut(job); // the agent died before it saw the cancel
+
+        Response again = client.lease("cancel-expire", FLEET, "0ms");
+        assertThat(again.status())
+                .as("a cancelled job's task is leased again: %s", again.body())
+                .isEqualTo(204);
+        assertThat(task(after).get("state").asString()).isEqualTo("CANCELLED");
+        assertThat(after.get("state").asString()).isEqualTo("CANCELLED");
     }
 }

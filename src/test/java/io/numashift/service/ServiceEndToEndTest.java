@@ -38,6 +38,8 @@ class ServiceEndToEndTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("numashift.data-dir", () -> dataDir.toString());
         registry.add("numashift.sim.scenario", () -> "classpath:scenarios/e2e.yaml");
+        // Short, so that the test of idle agents below sees what an idle cluster looks like.
+        registry.add("numashift.hosts.unknown-after", () -> "2s");
         registry.add("numashift.security.tokens[0].name", () -> "ops");
         registry.add("numashift.security.tokens[0].sha256", () -> Tokens.sha256Hex(OPERATOR));
         registry.add("numashift.security.tokens[0].roles", () -> "OPERATOR");
@@ -199,6 +201,17 @@ class ServiceEndToEndTest {
                         "numashift_task_duration_seconds",
                         "numashift_hosts{state=\"ONLINE\"} 2",
                         "numashift_lease_expirations_total");
+    }
+
+    @Test
+    void idleAgentsInALongPollStayOnlineAndTheServiceReady() throws InterruptedException {
+        // The embedded agents wait in 30 s lease requests, far longer than unknown-after (2 s).
+        Thread.sleep(3_000);
+
+        JsonNode hosts = client.get("/api/v1/hosts", VIEWER).body().get("items");
+
+        assertThat(hosts.findValuesAsString("state")).containsOnly("ONLINE");
+        assertThat(client.get("/actuator/health/readiness", null).status()).isEqualTo(200);
     }
 
     @Test

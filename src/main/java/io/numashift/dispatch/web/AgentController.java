@@ -7,6 +7,7 @@ import io.numashift.dispatch.StaleLeaseException;
 import io.numashift.dispatch.TaskNotFoundException;
 import io.numashift.dispatch.WorkSignals;
 import io.numashift.hosts.HostRegistry;
+import io.numashift.hosts.HostSettings;
 import io.numashift.jobs.web.Waits;
 import io.numashift.security.Caller;
 import io.numashift.web.ApiProblem;
@@ -42,12 +43,19 @@ class AgentController {
     private final HostRegistry hosts;
     private final WorkSignals signals;
     private final DispatchSettings settings;
+    private final Duration seenEvery;
 
-    AgentController(Dispatcher dispatcher, HostRegistry hosts, WorkSignals signals, DispatchSettings settings) {
+    AgentController(
+            Dispatcher dispatcher,
+            HostRegistry hosts,
+            WorkSignals signals,
+            DispatchSettings settings,
+            HostSettings hostSettings) {
         this.dispatcher = dispatcher;
         this.hosts = hosts;
         this.signals = signals;
         this.settings = settings;
+        this.seenEvery = hostSettings.unknownAfter().dividedBy(3);
     }
 
     @PostMapping("/agents/{host}/register")
@@ -93,9 +101,11 @@ class AgentController {
                 return ResponseEntity.noContent().build();
             }
             try {
-                signal.get(left, TimeUnit.NANOSECONDS);
+                // Wait in rounds: each round's tryLease marks the host seen, so an idle agent in a
+                // long poll stays ONLINE.
+                signal.get(Math.min(left, seenEvery.toNanos()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException | ExecutionException e) {
-                return ResponseEntity.noContent().build();
+                // Next round.
             }
         }
     }
