@@ -215,6 +215,71 @@ class ServiceEndToEndTest {
     }
 
     @Test
+    void dryRunGoesToTheHostsAndPlansWithoutMoving() {
+        // Other tests move h2's pages back and forth; a swap plans to move all of them either way.
+        String body = """
+                {"targets": [{"hosts": ["h2"], "pids": [200]}], "oldNodes": [0, 1], "newNodes": [1, 0],
+                 "options": {"dryRun": true, "onFailure": "ROLLBACK"}}""";
+        JsonNode first = awaitEnd(
+                client.post("/api/v1/jobs", OPERATOR, body).body().get("id").asString());
+        JsonNode second = awaitEnd(
+                client.post("/api/v1/jobs", OPERATOR, body).body().get("id").asString());
+
+        assertThat(first.get("dryRun").asBoolean()).isTrue();
+        assertThat(first.get("request").get("options").get("onFailure").asString())
+                .isEqualTo("ROLLBACK");
+        JsonNode process = first.get("tasks").get(0).get("processes").get(0);
+        long planned = 0;
+        for (JsonNode move : process.get("moves")) {
+            planned += move.get("pages").asLong();
+        }
+        assertThat(planned).isEqualTo(1000);
+        assertThat(process.get("estimatedSeconds").asDouble()).isPositive();
+        assertThat(second.get("tasks").get(0).get("processes").get(0).get("placementBefore"))
+                .as("the first dry run moved nothing")
+                .isEqualTo(process.get("placementBefore"));
+    }
+
+    @Test
+    void hostsShowTopologyStateAndUnknownHostsAreNotFound() {
+        JsonNode host = client.get("/api/v1/hosts/h1", VIEWER).body();
+
+        assertThat(host.get("state").asString()).isEqualTo("ONLINE");
+        assertThat(host.get("backend").asString()).isEqualTo("simulated");
+        assertThat(host.get("pageSize").asInt()).isEqualTo(4096);
+        assertThat(host.get("nodes")).hasSize(2);
+        assertThat(host.get("distances").get(0).get(1).asInt()).isEqualTo(20);
+        ServiceClient.Response missing = client.get("/api/v1/hosts/nope", VIEWER);
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.body().get("code").asString()).isEqualTo("HOST_NOT_FOUND");
+    }
+
+    @Test
+    void listFiltersByHostStateAndSubmitter() {
+        String id = client.post("/api/v1/jobs", OPERATOR, """
+                        {"labels": {"filter": "host"}, "targets": [{"hosts": ["h2"], "pids": [200]}],
+                         "oldNodes": [1], "newNodes": [0]}""").body().get("id").asString();
+        String state = awaitEnd(id).get("state").asString();
+
+        JsonNode byHost =
+                client.get("/api/v1/jobs?host=h2&label=filter:host", VIEWER).body();
+        JsonNode otherHost =
+                client.get("/api/v1/jobs?host=h1&label=filter:host", VIEWER).body();
+        JsonNode byState = client.get("/api/v1/jobs?state=" + state + "&label=filter:host", VIEWER)
+                .body();
+        JsonNode bySubmitter = client.get("/api/v1/jobs?submittedBy=ops&label=filter:host", VIEWER)
+                .body();
+        JsonNode otherSubmitter = client.get("/api/v1/jobs?submittedBy=dashboard&label=filter:host", VIEWER)
+                .body();
+
+        assertThat(byHost.get("items")).hasSize(1);
+        assertThat(otherHost.get("items")).isEmpty();
+        assertThat(byState.get("items")).hasSize(1);
+        assertThat(bySubmitter.get("items")).hasSize(1);
+        assertThat(otherSubmitter.get("items")).isEmpty();
+    }
+
+    @Test
     void unknownJobIsNotFound() {
         ServiceClient.Response response = client.get("/api/v1/jobs/6b1f0c36-6f3c-4c53-9df8-0b1f0c366f3c", VIEWER);
         assertThat(response.status()).isEqualTo(404);
