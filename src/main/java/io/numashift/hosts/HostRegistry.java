@@ -58,7 +58,7 @@ public class HostRegistry {
     @Transactional(readOnly = true)
     public List<String> unknown(Collection<String> names) {
         TreeSet<String> missing = new TreeSet<>(names);
-        hosts.findAllById(names).forEach(h -> missing.remove(h.name()));
+        hosts.registeredAmong(names).forEach(missing::remove);
         return List.copyOf(missing);
     }
 

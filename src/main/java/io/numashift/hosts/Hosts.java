@@ -10,6 +10,10 @@ import org.springframework.data.repository.query.Param;
 /** The registered hosts. */
 public interface Hosts extends JpaRepository<Host, String> {
 
+    /** Of these names, those registered (without loading the hosts' topology). */
+    @Query("select h.name from Host h where h.name in :names")
+    java.util.List<String> registeredAmong(@Param("names") java.util.Collection<String> names);
+
     /** The host, locked: leasing takes this lock so that a host runs one task at a time. */
     @Lock(LockModeType.PESSIMISTIC_WRITE)
     @Query("select h from Host h where h.name = :name")
