@@ -58,7 +58,7 @@ class ServiceEndToEndTest {
         client = new ServiceClient(port);
         await().atMost(Duration.ofSeconds(20))
                 .until(() ->
-                        client.get("/api/v1/hosts", VIEWER).body().get("items").size() == 2);
+                        client.get("/api/v1/hosts", VIEWER).body().get("items").size() == 3);
     }
 
     static final String JOB = """
@@ -199,7 +199,7 @@ class ServiceEndToEndTest {
                         "numashift_jobs_finished_total{",
                         "numashift_pages_moved_total",
                         "numashift_task_duration_seconds",
-                        "numashift_hosts{state=\"ONLINE\"} 2",
+                        "numashift_hosts{state=\"ONLINE\"} 3",
                         "numashift_lease_expirations_total");
     }
 
@@ -277,6 +277,43 @@ class ServiceEndToEndTest {
         assertThat(byState.get("items")).hasSize(1);
         assertThat(bySubmitter.get("items")).hasSize(1);
         assertThat(otherSubmitter.get("items")).isEmpty();
+    }
+
+    @Test
+    void cancellingARunningJobStopsItAtABatchAndKeepsWhatMoved() {
+        String id = client.post("/api/v1/jobs", OPERATOR, """
+                        {"targets": [{"hosts": ["h3"], "pids": [300]}], "oldNodes": [0, 1], "newNodes": [1, 0]}""").body().get("id").asString();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> client.get("/api/v1/jobs/" + id, VIEWER)
+                                .body()
+                                .get("progress")
+                                .get("pagesMoved")
+                                .asLong()
+                        > 0);
+
+        ServiceClient.Response cancel = client.post("/api/v1/jobs/" + id + "/cancel", OPERATOR, "");
+
+        assertThat(cancel.status()).isEqualTo(202);
+        assertThat(cancel.body().get("state").asString()).isEqualTo("CANCELLING");
+        JsonNode job = awaitEnd(id);
+        assertThat(job.get("state").asString()).isEqualTo("CANCELLED");
+        JsonNode process = job.get("tasks").get(0).get("processes").get(0);
+        assertThat(process.get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(process.get("pagesMoved").asLong()).isBetween(1L, 524_287L);
+        assertThat(job.get("failures").get(0).get("code").asString()).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void optionsReachTheEngineOnTheHost() {
+        String id = client.post("/api/v1/jobs", OPERATOR, """
+                        {"targets": [{"hosts": ["h2"], "pids": [200]}], "oldNodes": [0], "newNodes": [1],
+                         "options": {"newCpuset": "/nope", "suspend": true}}""").body().get("id").asString();
+
+        JsonNode job = awaitEnd(id);
+
+        assertThat(job.get("state").asString()).isEqualTo("FAILED");
+        assertThat(job.get("failures").get(0).get("code").asString()).isEqualTo("EINVAL");
+        assertThat(job.get("failures").get(0).get("message").asString()).contains("cpuset /nope does not exist");
     }
 
     @Test
