@@ -7,7 +7,10 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** Keeps the migration core and the simulated hosts plain Java, and the core free of its backends. */
+/**
+ * Keeps the migration core and the simulated hosts plain Java, the core free of its backends and
+ * of the service, and the service's domains free of their HTTP adapters.
+ */
 @AnalyzeClasses(packages = "io.numashift", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -31,7 +34,22 @@ class ArchitectureTest {
             .resideInAPackage("io.numashift.core..")
             .should()
             .dependOnClassesThat()
-            .resideInAnyPackage("io.numashift.sim..", "io.numashift.demo..");
+            .resideInAnyPackage(
+                    "io.numashift.sim..",
+                    "io.numashift.jobs..",
+                    "io.numashift.dispatch..",
+                    "io.numashift.hosts..",
+                    "io.numashift.agent..",
+                    "io.numashift.security..",
+                    "io.numashift.web..");
+
+    @ArchTest
+    static final ArchRule domainsKnowNoHttpAdapter = noClasses()
+            .that()
+            .resideInAnyPackage("io.numashift.jobs", "io.numashift.dispatch", "io.numashift.hosts")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.numashift.jobs.web..", "io.numashift.hosts.web..", "io.numashift.web..");
 
     @ArchTest
     static final ArchRule backendInterfaceDependsOnNothingElseOfTheProject = noClasses()
