@@ -1,13 +1,13 @@
 package io.numashift.hosts;
 
-import jakarta.persistence.AttributeConverter;
+import io.numashift.storage.JsonColumn;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Duration;
 import java.time.Instant;
-import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.core.type.TypeReference;
 
 /** A host as its agent registered it, and when the agent was last seen. */
 @Entity
@@ -99,17 +99,9 @@ public class Host {
         return lastSeenAt;
     }
 
-    static final class TopologyColumn implements AttributeConverter<HostTopology, String> {
-        private static final JsonMapper MAPPER = JsonMapper.builder().build();
-
-        @Override
-        public String convertToDatabaseColumn(HostTopology value) {
-            return MAPPER.writeValueAsString(value);
-        }
-
-        @Override
-        public HostTopology convertToEntityAttribute(String json) {
-            return MAPPER.readValue(json, HostTopology.class);
+    static final class TopologyColumn extends JsonColumn<HostTopology> {
+        TopologyColumn() {
+            super(new TypeReference<>() {});
         }
     }
 }

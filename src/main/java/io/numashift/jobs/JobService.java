@@ -1,6 +1,7 @@
 package io.numashift.jobs;
 
 import io.numashift.hosts.HostRegistry;
+import io.numashift.storage.JsonColumn;
 import jakarta.persistence.criteria.Join;
 import jakarta.persistence.criteria.MapJoin;
 import jakarta.persistence.criteria.Predicate;
@@ -238,7 +239,7 @@ public class JobService {
 
     private static String hash(JobRequest request) {
         try {
-            byte[] json = JsonColumns.MAPPER.writeValueAsString(request).getBytes(StandardCharsets.UTF_8);
+            byte[] json = JsonColumn.MAPPER.writeValueAsString(request).getBytes(StandardCharsets.UTF_8);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);

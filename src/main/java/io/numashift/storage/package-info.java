@@ -1,0 +1,5 @@
+/** What the stored features share: JSON text columns. */
+@NullMarked
+package io.numashift.storage;
+
+import org.jspecify.annotations.NullMarked;
