@@ -40,11 +40,13 @@ class JobController {
     private final JobService jobs;
     private final JobWatch watch;
     private final JobEventStreams streams;
+    private final JobViews views;
 
-    JobController(JobService jobs, JobWatch watch, JobEventStreams streams) {
+    JobController(JobService jobs, JobWatch watch, JobEventStreams streams, JobViews views) {
         this.jobs = jobs;
         this.watch = watch;
         this.streams = streams;
+        this.views = views;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
