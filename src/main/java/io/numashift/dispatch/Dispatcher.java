@@ -1,7 +1,6 @@
 package io.numashift.dispatch;
 
 import io.numashift.hosts.HostRegistry;
-import io.numashift.hosts.HostState;
 import io.numashift.hosts.HostTopology;
 import io.numashift.hosts.Hosts;
 import io.numashift.jobs.HostTask;
@@ -18,6 +17,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,11 +112,13 @@ public class Dispatcher {
      * @return whether a cancel was requested
      * @throws StaleLeaseException when the lease is no longer this agent's
      */
-    public HeartbeatAnswer heartbeat(UUID taskId, long epoch, TaskProgress progress, @Nullable HostTopology topology) {
-        return Objects.requireNonNull(transactions.execute(tx -> {
-            MigrationJob job = lockJobOf(taskId);
-            JobState before = job.state();
-            HostTask task = job.task(taskId).orElseThrow();
+    public HeartbeatAnswer heartbeat(
+            UUID taskId,
+            long epoch,
+            TaskProgress progress,
+            @Nullable HostTopology topology,
+            Predicate<String> mayServe) {
+        return changeTask(taskId, mayServe, (job, task) -> {
             requireCurrent(task, epoch);
             Instant expires = clock.instant().plus(settings.leaseDuration());
             job.heartbeat(
@@ -132,9 +135,8 @@ public class Dispatcher {
             } else {
                 registry.seen(task.host());
             }
-            events.publishEvent(JobChanged.of(job, before));
             return new HeartbeatAnswer(task.cancelRequested(), expires);
-        }));
+        });
     }
 
     /**
@@ -153,11 +155,13 @@ public class Dispatcher {
      * @throws StaleLeaseException when the lease is no longer this agent's
      */
     public boolean result(
-            UUID taskId, long epoch, List<ProcessResult> results, @Nullable String error, @Nullable String message) {
-        return Boolean.TRUE.equals(transactions.execute(tx -> {
-            MigrationJob job = lockJobOf(taskId);
-            JobState before = job.state();
-            HostTask task = job.task(taskId).orElseThrow();
+            UUID taskId,
+            long epoch,
+            List<ProcessResult> results,
+            @Nullable String error,
+            @Nullable String message,
+            Predicate<String> mayServe) {
+        return changeTask(taskId, mayServe, (job, task) -> {
             if (task.state().isTerminal()
                     && task.epoch() == epoch
                     && task.results().equals(results)
@@ -168,24 +172,20 @@ public class Dispatcher {
             job.reported(task, results, error, message, clock.instant());
             registry.seen(task.host());
             metrics.taskFinished(task);
-            events.publishEvent(JobChanged.of(job, before));
             withJob(job, task.host(), () -> log.info("task {} ended {}", task.id(), task.state()));
             return true;
-        }));
+        });
     }
 
     /** Offers again the tasks whose lease ran out, fails those out of attempts, and those of hosts gone. */
     public void reap() {
         Instant now = clock.instant();
         for (UUID taskId : tasks.expiredLeases(now)) {
-            transactions.executeWithoutResult(tx -> {
-                MigrationJob job = lockJobOf(taskId);
-                JobState before = job.state();
-                HostTask task = job.task(taskId).orElseThrow();
+            changeTask(taskId, host -> true, (job, task) -> {
                 if (task.state() != TaskState.RUNNING
                         || task.leaseExpiresAt() == null
                         || !task.leaseExpiresAt().isBefore(now)) {
-                    return;
+                    return false;
                 }
                 metrics.leaseExpired();
                 if (task.attempts() >= settings.maxAttempts()) {
@@ -198,30 +198,24 @@ public class Dispatcher {
                 } else {
                     job.leaseExpired(task, now);
                 }
-                events.publishEvent(JobChanged.of(job, before));
                 withJob(
                         job,
                         task.host(),
                         () -> log.warn("lease of task {} expired after attempt {}", task.id(), task.attempts()));
+                return true;
             });
         }
-        List<String> gone = registry.all().stream()
-                .filter(h -> registry.state(h) == HostState.OFFLINE)
-                .map(h -> h.name())
-                .toList();
+        List<String> gone = registry.offline();
         if (!gone.isEmpty()) {
             for (UUID taskId : tasks.pendingOf(gone)) {
-                transactions.executeWithoutResult(tx -> {
-                    MigrationJob job = lockJobOf(taskId);
-                    JobState before = job.state();
-                    HostTask task = job.task(taskId).orElseThrow();
+                changeTask(taskId, host -> true, (job, task) -> {
                     if (task.state() != TaskState.PENDING) {
-                        return;
+                        return false;
                     }
                     job.taskFailed(task, "HOST_UNAVAILABLE", "host " + task.host() + " stayed away", clock.instant());
                     metrics.taskFinished(task);
-                    events.publishEvent(JobChanged.of(job, before));
                     withJob(job, task.host(), () -> log.warn("task {} failed: host unavailable", task.id()));
+                    return true;
                 });
             }
         }
@@ -232,10 +226,25 @@ public class Dispatcher {
         return Objects.requireNonNull(transactions.execute(tx -> tasks.hostsWithPendingTasks()));
     }
 
-    /** The host of a task, to check an agent token's hosts. */
-    public String hostOf(UUID taskId) {
-        return Objects.requireNonNull(transactions.execute(
-                tx -> tasks.findById(taskId).map(HostTask::host).orElseThrow(() -> new TaskNotFoundException(taskId))));
+    /**
+     * Changes one task under its job's row lock, after checking that the caller may serve the
+     * task's host, and announces the change once it commits (if the job changed).
+     */
+    private <T> T changeTask(UUID taskId, Predicate<String> mayServe, BiFunction<MigrationJob, HostTask, T> change) {
+        return Objects.requireNonNull(transactions.execute(tx -> {
+            MigrationJob job = lockJobOf(taskId);
+            HostTask task = job.task(taskId).orElseThrow();
+            if (!mayServe.test(task.host())) {
+                throw new ForeignHostException(task.host());
+            }
+            JobState before = job.state();
+            long version = job.version();
+            T result = change.apply(job, task);
+            if (job.version() != version) {
+                events.publishEvent(JobChanged.of(job, before));
+            }
+            return result;
+        }));
     }
 
     private MigrationJob lockJobOf(UUID taskId) {

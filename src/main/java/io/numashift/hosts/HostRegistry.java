@@ -62,6 +62,23 @@ public class HostRegistry {
         return List.copyOf(missing);
     }
 
+    /** The names of the hosts that are {@code OFFLINE}. */
+    @Transactional(readOnly = true)
+    public List<String> offline() {
+        return hosts.namesSeenBefore(clock.instant().minus(settings.offlineAfter()));
+    }
+
+    /** How many hosts are in each state, counted by the database. */
+    @Transactional(readOnly = true)
+    public java.util.Map<HostState, Long> countByState() {
+        var now = clock.instant();
+        long all = hosts.count();
+        long notOnline = hosts.countByLastSeenAtBefore(now.minus(settings.unknownAfter()));
+        long offline = hosts.countByLastSeenAtBefore(now.minus(settings.offlineAfter()));
+        return java.util.Map.of(
+                HostState.ONLINE, all - notOnline, HostState.UNKNOWN, notOnline - offline, HostState.OFFLINE, offline);
+    }
+
     public HostState state(Host host) {
         return host.state(clock.instant(), settings.unknownAfter(), settings.offlineAfter());
     }

@@ -10,6 +10,12 @@ import org.springframework.data.repository.query.Param;
 /** The registered hosts. */
 public interface Hosts extends JpaRepository<Host, String> {
 
+    /** Hosts not seen since {@code cutoff}. */
+    @Query("select h.name from Host h where h.lastSeenAt < :cutoff order by h.name")
+    java.util.List<String> namesSeenBefore(@Param("cutoff") java.time.Instant cutoff);
+
+    long countByLastSeenAtBefore(java.time.Instant cutoff);
+
     /** Of these names, those registered (without loading the hosts' topology). */
     @Query("select h.name from Host h where h.name in :names")
     java.util.List<String> registeredAmong(@Param("names") java.util.Collection<String> names);

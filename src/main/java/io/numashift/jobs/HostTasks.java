@@ -27,9 +27,6 @@ public interface HostTasks extends JpaRepository<HostTask, UUID> {
     @Query("select t.id from HostTask t where t.state = io.numashift.jobs.TaskState.PENDING and t.host in :hosts")
     List<UUID> pendingOf(@Param("hosts") List<String> hosts);
 
-    @Query("select t.id from HostTask t where t.state = io.numashift.jobs.TaskState.PENDING")
-    List<UUID> allPending();
-
     @Query("select distinct t.host from HostTask t where t.state = io.numashift.jobs.TaskState.PENDING")
     List<String> hostsWithPendingTasks();
 

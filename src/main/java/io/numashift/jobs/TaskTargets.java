@@ -13,9 +13,4 @@ public record TaskTargets(List<Integer> pids, List<String> cpusets) {
         pids = List.copyOf(pids);
         cpusets = List.copyOf(cpusets);
     }
-
-    /** Only these processes (for retries). */
-    public static TaskTargets pids(List<Integer> pids) {
-        return new TaskTargets(pids, List.of());
-    }
 }

@@ -36,10 +36,6 @@ final class PagePlacement {
         return pages;
     }
 
-    int chunks() {
-        return uniform.length;
-    }
-
     static int chunkOf(long page) {
         return (int) (page >>> BLOCK_SHIFT);
     }

@@ -2,6 +2,7 @@ package io.numashift.dispatch.web;
 
 import io.numashift.dispatch.DispatchSettings;
 import io.numashift.dispatch.Dispatcher;
+import io.numashift.dispatch.ForeignHostException;
 import io.numashift.dispatch.Lease;
 import io.numashift.dispatch.StaleLeaseException;
 import io.numashift.dispatch.TaskNotFoundException;
@@ -113,16 +114,20 @@ class AgentController {
     @PostMapping("/tasks/{taskId}/heartbeat")
     Dispatcher.HeartbeatAnswer heartbeat(
             @PathVariable UUID taskId, @RequestBody AgentProtocol.Heartbeat heartbeat, HttpServletRequest http) {
-        requireHost(http, dispatcher.hostOf(taskId));
-        return dispatcher.heartbeat(taskId, heartbeat.epoch(), heartbeat.progress(), heartbeat.topology());
+        return dispatcher.heartbeat(
+                taskId, heartbeat.epoch(), heartbeat.progress(), heartbeat.topology(), Caller.of(http)::mayServe);
     }
 
     @PostMapping("/tasks/{taskId}/result")
     Map<String, Object> result(
             @PathVariable UUID taskId, @RequestBody AgentProtocol.Result result, HttpServletRequest http) {
-        requireHost(http, dispatcher.hostOf(taskId));
-        boolean accepted =
-                dispatcher.result(taskId, result.epoch(), result.processes(), result.error(), result.message());
+        boolean accepted = dispatcher.result(
+                taskId,
+                result.epoch(),
+                result.processes(),
+                result.error(),
+                result.message(),
+                Caller.of(http)::mayServe);
         return Map.of("accepted", accepted);
     }
 
@@ -145,11 +150,5 @@ class AgentController {
     @ExceptionHandler(TaskNotFoundException.class)
     ProblemDetail noTask(TaskNotFoundException e) {
         return ApiProblem.of(HttpStatus.NOT_FOUND, "TASK_NOT_FOUND", e.getMessage());
-    }
-
-    static final class ForeignHostException extends RuntimeException {
-        ForeignHostException(String host) {
-            super("this token may not serve host " + (host.length() > 64 ? host.substring(0, 64) + "…" : host));
-        }
     }
 }
