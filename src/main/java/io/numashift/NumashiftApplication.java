@@ -1,5 +1,6 @@
 package io.numashift;
 
+import io.numashift.agent.AgentProcess;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
@@ -10,6 +11,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The numashift service: jobs over HTTP, stored, dispatched to per-host agents. */
@@ -21,8 +24,22 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class NumashiftApplication {
+    /**
+     * Runs the service, or with {@code --numashift.mode=agent} (or {@code NUMASHIFT_MODE=agent})
+     * one host's agent.
+     */
     public static void main(String[] args) {
-        SpringApplication.run(NumashiftApplication.class, args);
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new SimpleCommandLinePropertySource(args));
+        String mode = environment.getProperty("numashift.mode", "service");
+        switch (mode) {
+            case "agent" -> AgentProcess.run(args);
+            case "service" -> SpringApplication.run(NumashiftApplication.class, args);
+            default -> {
+                System.err.println("numashift: unknown numashift.mode '" + mode + "': use service or agent");
+                System.exit(2);
+            }
+        }
     }
 
     /** The time of leases and records; tests replace it. */

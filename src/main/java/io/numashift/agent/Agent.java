@@ -5,6 +5,7 @@ import io.numashift.core.MigrationEngine;
 import io.numashift.core.MigrationMonitor;
 import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
+import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.dispatch.Dispatcher;
 import io.numashift.dispatch.Lease;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,10 +30,14 @@ import org.slf4j.MDC;
  * (so the migration never waits for the network), stops at the next batch when the job is
  * cancelled or the lease is lost, and reports the result until the service acknowledges it.
  * When the service is away it keeps trying with backoff.
+ *
+ * <p>{@link #shutdown(Duration)} stops it cleanly: an idle agent leaves its long poll at once; a
+ * running task is given the grace period to finish and be reported, and is otherwise stopped at
+ * its next batch and given back to the service, which offers it again (a migration run again
+ * moves only what is left).
  */
 public final class Agent implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
-    private static final Duration LEASE_WAIT = Duration.ofSeconds(30);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     public static final String VERSION = "0.1.0";
 
@@ -40,22 +46,74 @@ public final class Agent implements Runnable {
     private final NumaBackend backend;
     private final AgentClient client;
     private final Duration heartbeatInterval;
+    private final Duration leaseWait;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private volatile @Nullable Thread worker;
+    private volatile @Nullable Progress current;
+    private volatile long stopDeadline = Long.MAX_VALUE;
 
-    public Agent(String host, String backendName, NumaBackend backend, AgentClient client, Duration heartbeatInterval) {
+    public Agent(
+            String host,
+            String backendName,
+            NumaBackend backend,
+            AgentClient client,
+            Duration heartbeatInterval,
+            Duration leaseWait) {
         this.host = host;
         this.backendName = backendName;
         this.backend = backend;
         this.client = client;
         this.heartbeatInterval = heartbeatInterval;
+        this.leaseWait = leaseWait;
     }
 
+    /** Stops at once: leaves a long poll, and a running task at its next batch (without giving it back). */
     public void stop() {
         running.set(false);
+        Progress progress = current;
+        if (progress != null) {
+            progress.cancelled = true;
+        }
+        interruptIfIdle();
+    }
+
+    /**
+     * Stops cleanly and waits for it: no new task is leased; a running task may finish and be
+     * reported within {@code grace}, and is otherwise stopped at its next batch and given back.
+     */
+    public void shutdown(Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        stopDeadline = deadline;
+        running.set(false);
+        interruptIfIdle();
+        Thread thread = worker;
+        if (thread == null) {
+            return;
+        }
+        thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        Progress progress = current;
+        if (thread.isAlive() && progress != null) {
+            log.warn("task still running after {} s of grace: stopping it at its next batch to give it back",
+                    grace.toSeconds());
+            progress.cancelled = true;
+        }
+        thread.join(Duration.ofSeconds(10));
+        if (thread.isAlive()) {
+            thread.interrupt();
+            thread.join(Duration.ofSeconds(5));
+        }
+    }
+
+    private void interruptIfIdle() {
+        Thread thread = worker;
+        if (thread != null && current == null) {
+            thread.interrupt();
+        }
     }
 
     @Override
     public void run() {
+        worker = Thread.currentThread();
         MDC.put("host", host);
         Duration backoff = Duration.ofMillis(200);
         boolean registered = false;
@@ -72,13 +130,12 @@ public final class Agent implements Runnable {
                     registered = true;
                     log.info("registered");
                 }
-                var lease = client.lease(host, LEASE_WAIT);
+                var lease = client.lease(host, leaseWait);
                 if (lease.isPresent()) {
                     execute(lease.get());
                 }
                 backoff = Duration.ofMillis(200);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
                 return;
             } catch (IOException | RuntimeException e) {
                 if (!running.get()) {
@@ -98,6 +155,8 @@ public final class Agent implements Runnable {
         try (var job = MDC.putCloseable("jobId", lease.jobId().toString())) {
             log.info("running task {} (attempt {})", lease.taskId(), lease.attempt());
             Progress progress = new Progress();
+            progress.cancelled = !running.get();
+            current = progress;
             Thread heartbeats = Thread.ofVirtual().name("heartbeat-" + host).start(() -> heartbeat(lease, progress));
             AgentProtocol.Result result;
             try {
@@ -107,9 +166,33 @@ public final class Agent implements Runnable {
                 heartbeats.interrupt();
                 heartbeats.join();
             }
-            if (!progress.leaseLost) {
+            if (progress.leaseLost) {
+                return;
+            }
+            if (!running.get() && !complete(result)) {
+                giveBack(lease);
+            } else {
                 report(lease, result);
             }
+        } finally {
+            current = null;
+        }
+    }
+
+    private static boolean complete(AgentProtocol.Result result) {
+        return result.processes().stream().noneMatch(p -> p.status() == MigrationStatus.CANCELLED);
+    }
+
+    /** Gives an unfinished task back so that it runs again at once, not after its lease expires. */
+    private void giveBack(Lease lease) {
+        try {
+            client.release(lease.taskId(), lease.epoch());
+            log.info("gave task {} back unfinished", lease.taskId());
+        } catch (IOException e) {
+            log.warn("could not give task {} back ({}); it runs again when its lease expires",
+                    lease.taskId(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -171,10 +254,18 @@ public final class Agent implements Runnable {
         }
     }
 
-    /** Reports until the service acknowledges, or the lease is known to be gone. */
+    /**
+     * Reports until the service acknowledges, or the lease is known to be gone, or a stopping
+     * agent's grace has run out (then the lease expires and the task runs again).
+     */
     private void report(Lease lease, AgentProtocol.Result result) throws InterruptedException {
         Duration backoff = Duration.ofMillis(200);
         while (true) {
+            if (System.nanoTime() - stopDeadline > 0) {
+                log.error("result of task {} not acknowledged before the agent stopped; the task runs again"
+                        + " when its lease expires", lease.taskId());
+                return;
+            }
             try {
                 client.result(lease.taskId(), result);
                 log.info("reported task {}", lease.taskId());

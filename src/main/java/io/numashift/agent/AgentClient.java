@@ -9,11 +9,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The agent protocol over HTTP, from the agent's side. */
+/**
+ * The agent protocol over HTTP, from the agent's side. Given several service URLs (replicas), it
+ * sends to one and moves to the next when that one cannot be reached or answers that it is
+ * unavailable; the caller's retry then goes to the next replica.
+ */
 public final class AgentClient {
     /** The service answered with an HTTP status the caller must act on. */
     public static final class RefusedException extends IOException {
@@ -29,13 +35,21 @@ public final class AgentClient {
         }
     }
 
-    private final URI base;
+    private final List<URI> bases;
+    private final AtomicInteger current = new AtomicInteger();
     private final String token;
     private final HttpClient http;
     private final JsonMapper json = JsonMapper.builder().build();
 
     public AgentClient(URI base, String token) {
-        this.base = base;
+        this(List.of(base), token);
+    }
+
+    public AgentClient(List<URI> bases, String token) {
+        if (bases.isEmpty()) {
+            throw new IllegalArgumentException("no service URL");
+        }
+        this.bases = List.copyOf(bases);
         this.token = token;
         this.http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -67,7 +81,41 @@ public final class AgentClient {
         post("/api/v1/tasks/" + taskId + "/result", result, Duration.ofSeconds(60));
     }
 
+    /** Gives a task back unfinished, so that it is offered again at once. */
+    public void release(UUID taskId, long epoch) throws IOException, InterruptedException {
+        post("/api/v1/tasks/" + taskId + "/release", new AgentProtocol.Release(epoch), Duration.ofSeconds(10));
+    }
+
+    /** The service URL in use now. */
+    public URI base() {
+        return bases.get(current.get());
+    }
+
     private HttpResponse<String> post(String path, Object body, Duration timeout)
+            throws IOException, InterruptedException {
+        int used = current.get();
+        try {
+            HttpResponse<String> response = send(bases.get(used), path, body, timeout);
+            if (response.statusCode() == 502 || response.statusCode() == 503 || response.statusCode() == 504) {
+                next(used);
+            }
+            if (response.statusCode() >= 300) {
+                throw new RefusedException(response.statusCode(), response.body());
+            }
+            return response;
+        } catch (RefusedException e) {
+            throw e;
+        } catch (IOException e) {
+            next(used);
+            throw e;
+        }
+    }
+
+    private void next(int used) {
+        current.compareAndSet(used, (used + 1) % bases.size());
+    }
+
+    private HttpResponse<String> send(URI base, String path, Object body, Duration timeout)
             throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(timeout)
@@ -78,10 +126,6 @@ public final class AgentClient {
                                 ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
                 .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 300) {
-            throw new RefusedException(response.statusCode(), response.body());
-        }
-        return response;
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -12,6 +12,7 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -70,7 +71,12 @@ class EmbeddedAgents implements SmartLifecycle {
             String secret =
                     tokens.generate("agent-" + host.hostName(), EnumSet.of(Role.AGENT), Set.of(host.hostName()));
             Agent agent = new Agent(
-                    host.hostName(), "simulated", host, new AgentClient(base, secret), dispatch.heartbeatInterval());
+                    host.hostName(),
+                    "simulated",
+                    host,
+                    new AgentClient(base, secret),
+                    dispatch.heartbeatInterval(),
+                    Duration.ofSeconds(30));
             agents.add(agent);
             threads.add(Thread.ofVirtual().name("agent-" + host.hostName()).start(agent));
         }

@@ -177,6 +177,22 @@ public class Dispatcher {
         });
     }
 
+    /**
+     * An agent gives its task back unfinished (it is stopping): the task is offered again at once,
+     * and a later report under this lease is refused as stale.
+     *
+     * @throws StaleLeaseException when the lease is no longer this agent's
+     */
+    public void release(UUID taskId, long epoch, Predicate<String> mayServe) {
+        changeTask(taskId, mayServe, (job, task) -> {
+            requireCurrent(task, epoch);
+            job.leaseEnded(task, clock.instant());
+            registry.seen(task.host());
+            withJob(job, task.host(), () -> log.info("task {} given back by its agent", task.id()));
+            return true;
+        });
+    }
+
     /** Offers again the tasks whose lease ran out, fails those out of attempts, and those of hosts gone. */
     public void reap() {
         Instant now = clock.instant();
@@ -196,7 +212,7 @@ public class Dispatcher {
                             now);
                     metrics.taskFinished(task);
                 } else {
-                    job.leaseExpired(task, now);
+                    job.leaseEnded(task, now);
                 }
                 withJob(
                         job,

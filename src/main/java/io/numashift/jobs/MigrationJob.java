@@ -161,10 +161,11 @@ public class MigrationJob implements Persistable<UUID> {
     }
 
     /**
-     * The task's lease expired: it is offered again when its host's agent returns, unless the job
-     * was cancelled meanwhile, in which case it ends {@code CANCELLED}.
+     * The task's lease ended without a result (it expired, or its agent gave the task back when
+     * stopping): it is offered again when its host's agent returns, unless the job was cancelled
+     * meanwhile, in which case it ends {@code CANCELLED}.
      */
-    public void leaseExpired(HostTask task, Instant now) {
+    public void leaseEnded(HostTask task, Instant now) {
         if (cancelRequested) {
             task.requeue();
             task.finish(TaskState.CANCELLED, List.of(), "CANCELLED", "cancelled while its agent was away", now);

@@ -55,7 +55,7 @@ class AgentProtocolTest {
         token(registry, 0, "ops", OPERATOR, "OPERATOR", "");
         token(registry, 1, "agent-h1", AGENT_H1, "AGENT", "h1");
         token(registry, 2, "agent-h2", AGENT_H2, "AGENT", "h2");
-        token(registry, 3, "fleet", FLEET, "AGENT", "race,busy,once,cancel,wake,locked");
+        token(registry, 3, "fleet", FLEET, "AGENT", "race,busy,once,cancel,wake,locked,release");
     }
 
     static void token(DynamicPropertyRegistry registry, int i, String name, String secret, String role, String hosts) {
@@ -147,6 +147,33 @@ class AgentProtocolTest {
         JsonNode after = client.job(job, OPERATOR);
         assertThat(after.get("version").asLong()).isEqualTo(done.get("version").asLong());
         assertThat(after.get("tasks")).isEqualTo(done.get("tasks"));
+    }
+
+    @Test
+    void aTaskGivenBackIsOfferedAgainAtOnceAndTheOldLeaseCanNoLongerReport() {
+        register("release", FLEET);
+        String job = client.submit(OPERATOR, "release", 1);
+        JsonNode first = leased("release", FLEET);
+        String taskId = first.get("taskId").asString();
+        long epoch = first.get("epoch").asLong();
+
+        Response released = client.release(taskId, epoch, FLEET);
+        JsonNode pending = client.job(job, OPERATOR).get("tasks").get(0);
+        Response second = client.lease("release", FLEET, "0ms");
+        Response staleResult = client.result(taskId, epoch, FLEET, ProtocolClient.succeeded(1));
+        Response staleRelease = client.release(taskId, epoch, FLEET);
+
+        assertThat(released.status()).as("%s", released.body()).isEqualTo(200);
+        assertThat(pending.get("state").asString()).isEqualTo("PENDING");
+        assertThat(second.status()).as("offered again at once, not after the lease").isEqualTo(200);
+        assertThat(second.body().get("taskId").asString()).isEqualTo(taskId);
+        assertThat(second.body().get("epoch").asLong()).isEqualTo(epoch + 1);
+        assertThat(staleResult.status()).isEqualTo(409);
+        assertThat(staleResult.code()).isEqualTo("STALE_EPOCH");
+        assertThat(staleRelease.status()).isEqualTo(409);
+        JsonNode task = client.job(job, OPERATOR).get("tasks").get(0);
+        assertThat(task.get("state").asString()).isEqualTo("RUNNING");
+        assertThat(task.get("attempts").asInt()).isEqualTo(2);
     }
 
     @Test

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * one at a time by the test in place of an agent, and the few operator calls that give agents
  * work. Every call answers its status, so that tests can check refusals.
  */
-final class ProtocolClient {
+public final class ProtocolClient {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A two-node host, as an agent registers it. */
@@ -33,8 +33,12 @@ final class ProtocolClient {
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final URI base;
 
-    ProtocolClient(int port) {
-        this.base = URI.create("http://127.0.0.1:" + port);
+    public ProtocolClient(int port) {
+        this(URI.create("http://127.0.0.1:" + port));
+    }
+
+    public ProtocolClient(URI base) {
+        this.base = base;
     }
 
     /**
@@ -43,44 +47,49 @@ final class ProtocolClient {
      * @param status the HTTP status
      * @param body the JSON body, or a null node when there is none
      */
-    record Response(int status, JsonNode body) {
+    public record Response(int status, JsonNode body) {
         /** The problem's {@code code}. */
-        String code() {
+        public String code() {
             return body.path("code").asString();
         }
     }
 
     // ---- the agent protocol ----
 
-    Response register(String host, String token) {
+    public Response register(String host, String token) {
         return post("/api/v1/agents/" + host + "/register", token, REGISTRATION);
     }
 
     /** A lease request that waits up to {@code wait} (e.g. {@code 0ms}, {@code 30s}) for a task. */
-    Response lease(String host, String token, String wait) {
+    public Response lease(String host, String token, String wait) {
         return post("/api/v1/agents/" + host + "/lease?wait=" + wait, token, "");
     }
 
-    Response heartbeat(String taskId, long epoch, String token) {
+    public Response heartbeat(String taskId, long epoch, String token) {
         return post("/api/v1/tasks/" + taskId + "/heartbeat", token, """
                 {"epoch": %d, "topology": null,
                  "progress": {"processesTotal": 1, "processesDone": 0, "pagesToMove": 10,
                               "pagesMoved": 5, "pagesSkipped": 0, "pagesFailed": 0}}""".formatted(epoch));
     }
 
+    /** Gives a task back unfinished. */
+    public Response release(String taskId, long epoch, String token) {
+        return post("/api/v1/tasks/" + taskId + "/release", token, "{\"epoch\": %d}".formatted(epoch));
+    }
+
     /** Reports a task's result; {@code processes} are the JSON objects of {@link #succeeded}, {@link #cancelled}. */
-    Response result(String taskId, long epoch, String token, String... processes) {
+    public Response result(String taskId, long epoch, String token, String... processes) {
         return post("/api/v1/tasks/" + taskId + "/result", token, """
                 {"epoch": %d, "error": null, "message": null, "processes": [%s]}""".formatted(epoch, String.join(", ", processes)));
     }
 
     /** A process whose 10 pages all moved from node 0 to node 1. */
-    static String succeeded(int pid) {
+    public static String succeeded(int pid) {
         return process(pid, "SUCCEEDED", "null", 10, "{\"from\": 0, \"to\": 1, \"pages\": 10}", "{\"1\": 10}", 0);
     }
 
     /** A process that the cancel stopped before it moved anything. */
-    static String cancelled(int pid) {
+    public static String cancelled(int pid) {
         return process(pid, "CANCELLED", "\"cancelled before it started\"", 0, "", "{\"0\": 10}", 10);
     }
 
@@ -98,7 +107,7 @@ final class ProtocolClient {
     // ---- what operators and viewers do ----
 
     /** Submits a job for these processes of one host and answers its id. */
-    String submit(String token, String host, int... pids) {
+    public String submit(String token, String host, int... pids) {
         Response submitted = post("/api/v1/jobs", token, """
                 {"name": "dispatch test", "targets": [{"hosts": ["%s"], "pids": [%s]}],
                  "oldNodes": [0], "newNodes": [1]}""".formatted(
@@ -107,31 +116,31 @@ final class ProtocolClient {
         return submitted.body().get("id").asString();
     }
 
-    JsonNode job(String id, String token) {
+    public JsonNode job(String id, String token) {
         return get("/api/v1/jobs/" + id, token).body();
     }
 
     /** Answers once the job's version exceeds {@code index}, or after {@code wait} (the blocking read). */
-    JsonNode jobAfter(String id, long index, String wait, String token) {
+    public JsonNode jobAfter(String id, long index, String wait, String token) {
         return get("/api/v1/jobs/" + id + "?index=" + index + "&wait=" + wait, token)
                 .body();
     }
 
-    Response cancel(String id, String token) {
+    public Response cancel(String id, String token) {
         return post("/api/v1/jobs/" + id + "/cancel", token, "");
     }
 
-    JsonNode host(String name, String token) {
+    public JsonNode host(String name, String token) {
         return get("/api/v1/hosts/" + name, token).body();
     }
 
     // ---- HTTP ----
 
-    Response get(String path, String token) {
+    public Response get(String path, String token) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET(), token);
     }
 
-    Response post(String path, String token, String json) {
+    public Response post(String path, String token, String json) {
         return send(
                 HttpRequest.newBuilder(base.resolve(path))
                         .header("Content-Type", "application/json")

@@ -35,7 +35,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The agent protocol: register, lease (a long poll, woken as soon as work for the host is
- * committed), heartbeat, result. An agent token serves only the hosts it names.
+ * committed), heartbeat, result, and release (a stopping agent gives its task back). An agent token serves only the hosts it names.
  */
 @RestController
 @RequestMapping("/api/v1")
@@ -129,6 +129,13 @@ class AgentController {
                 result.message(),
                 Caller.of(http)::mayServe);
         return Map.of("accepted", accepted);
+    }
+
+    @PostMapping("/tasks/{taskId}/release")
+    Map<String, Object> release(
+            @PathVariable UUID taskId, @RequestBody AgentProtocol.Release release, HttpServletRequest http) {
+        dispatcher.release(taskId, release.epoch(), Caller.of(http)::mayServe);
+        return Map.of("released", true);
     }
 
     private static void requireHost(HttpServletRequest http, String host) {

@@ -47,4 +47,11 @@ public final class AgentProtocol {
             processes = List.copyOf(processes);
         }
     }
+
+    /**
+     * An agent giving its task back unfinished.
+     *
+     * @param epoch the lease's epoch
+     */
+    public record Release(long epoch) {}
 }
