@@ -45,25 +45,18 @@ public final class Agent implements Runnable {
     private final String backendName;
     private final NumaBackend backend;
     private final AgentClient client;
-    private final Duration heartbeatInterval;
     private final Duration leaseWait;
+    private volatile Duration heartbeatInterval = Duration.ofSeconds(1);
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile @Nullable Thread worker;
     private volatile @Nullable Progress current;
     private volatile long stopDeadline = Long.MAX_VALUE;
 
-    public Agent(
-            String host,
-            String backendName,
-            NumaBackend backend,
-            AgentClient client,
-            Duration heartbeatInterval,
-            Duration leaseWait) {
+    public Agent(String host, String backendName, NumaBackend backend, AgentClient client, Duration leaseWait) {
         this.host = host;
         this.backendName = backendName;
         this.backend = backend;
         this.client = client;
-        this.heartbeatInterval = heartbeatInterval;
         this.leaseWait = leaseWait;
     }
 
@@ -93,7 +86,8 @@ public final class Agent implements Runnable {
         thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         Progress progress = current;
         if (thread.isAlive() && progress != null) {
-            log.warn("task still running after {} s of grace: stopping it at its next batch to give it back",
+            log.warn(
+                    "task still running after {} s of grace: stopping it at its next batch to give it back",
                     grace.toSeconds());
             progress.cancelled = true;
         }
@@ -120,7 +114,7 @@ public final class Agent implements Runnable {
         while (running.get()) {
             try {
                 if (!registered) {
-                    client.register(
+                    heartbeatInterval = client.register(
                             host,
                             new AgentProtocol.Registration(
                                     backendName,
@@ -128,7 +122,7 @@ public final class Agent implements Runnable {
                                     backend.topology().pageSize(),
                                     HostTopology.of(backend.topology())));
                     registered = true;
-                    log.info("registered");
+                    log.info("registered with {}; heartbeat every {}", client.base(), heartbeatInterval);
                 }
                 var lease = client.lease(host, leaseWait);
                 if (lease.isPresent()) {
@@ -189,8 +183,10 @@ public final class Agent implements Runnable {
             client.release(lease.taskId(), lease.epoch());
             log.info("gave task {} back unfinished", lease.taskId());
         } catch (IOException e) {
-            log.warn("could not give task {} back ({}); it runs again when its lease expires",
-                    lease.taskId(), e.getMessage());
+            log.warn(
+                    "could not give task {} back ({}); it runs again when its lease expires",
+                    lease.taskId(),
+                    e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -262,8 +258,10 @@ public final class Agent implements Runnable {
         Duration backoff = Duration.ofMillis(200);
         while (true) {
             if (System.nanoTime() - stopDeadline > 0) {
-                log.error("result of task {} not acknowledged before the agent stopped; the task runs again"
-                        + " when its lease expires", lease.taskId());
+                log.error(
+                        "result of task {} not acknowledged before the agent stopped; the task runs again"
+                                + " when its lease expires",
+                        lease.taskId());
                 return;
             }
             try {

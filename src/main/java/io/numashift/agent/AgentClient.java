@@ -55,9 +55,13 @@ public final class AgentClient {
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    public void register(String host, AgentProtocol.Registration registration)
+    /** Registers the host and answers how often the service wants heartbeats. */
+    public Duration register(String host, AgentProtocol.Registration registration)
             throws IOException, InterruptedException {
-        post("/api/v1/agents/" + host + "/register", registration, Duration.ofSeconds(30));
+        HttpResponse<String> response =
+                post("/api/v1/agents/" + host + "/register", registration, Duration.ofSeconds(30));
+        return Duration.parse(
+                json.readTree(response.body()).path("heartbeatInterval").asString("PT1S"));
     }
 
     /** Waits up to {@code wait} for a task of the host. */

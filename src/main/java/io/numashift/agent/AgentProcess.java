@@ -57,7 +57,6 @@ public class AgentProcess {
                 backendName,
                 backend,
                 new AgentClient(settings.orchestratorUrl(), token(settings)),
-                settings.heartbeatInterval(),
                 settings.leaseWait());
         log.info("agent for host {} ({} backend), service {}", host, backendName, settings.orchestratorUrl());
         return new Runner(agent, host, settings.shutdownGrace());
@@ -69,7 +68,8 @@ public class AgentProcess {
         }
         if (settings.tokenFile() != null) {
             try {
-                String secret = Files.readString(settings.tokenFile(), StandardCharsets.UTF_8).trim();
+                String secret = Files.readString(settings.tokenFile(), StandardCharsets.UTF_8)
+                        .trim();
                 if (!secret.isEmpty()) {
                     return secret;
                 }
@@ -78,8 +78,7 @@ public class AgentProcess {
                 throw new UncheckedIOException("cannot read the token file " + settings.tokenFile(), e);
             }
         }
-        throw new IllegalStateException(
-                "no agent token: set numashift.agent.token or numashift.agent.token-file");
+        throw new IllegalStateException("no agent token: set numashift.agent.token or numashift.agent.token-file");
     }
 
     private static SimulatedHost simulatedHost(SimSettings sim, String host) {
@@ -87,10 +86,12 @@ public class AgentProcess {
         try (Reader reader = new InputStreamReader(sim.scenario().getInputStream(), StandardCharsets.UTF_8)) {
             cluster = ScenarioLoader.load(reader, sim.scenario().getDescription());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the scenario " + sim.scenario().getDescription(), e);
+            throw new UncheckedIOException(
+                    "cannot read the scenario " + sim.scenario().getDescription(), e);
         }
         return cluster.host(host)
-                .orElseThrow(() -> new IllegalStateException("the scenario " + sim.scenario().getDescription()
+                .orElseThrow(() -> new IllegalStateException("the scenario "
+                        + sim.scenario().getDescription()
                         + " has no host " + host + "; its hosts are "
                         + cluster.hosts().stream().map(SimulatedHost::hostName).toList()));
     }

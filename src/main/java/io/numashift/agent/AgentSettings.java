@@ -18,7 +18,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tokenFile a file holding it (a mounted secret)
  * @param backend {@code linux} (the kernel of this machine) or {@code simulated} (the host of this
  *     name in {@code numashift.sim.scenario})
- * @param heartbeatInterval how often a running task reports progress and renews its lease
  * @param leaseWait how long one long poll for work waits
  * @param shutdownGrace how long a SIGTERM waits for a running task to finish before the agent
  *     stops it at its next batch and gives it back
@@ -30,7 +29,6 @@ public record AgentSettings(
         @Nullable String token,
         @Nullable Path tokenFile,
         @DefaultValue("linux") Backend backend,
-        @DefaultValue("1s") Duration heartbeatInterval,
         @DefaultValue("30s") Duration leaseWait,
         @DefaultValue("25s") Duration shutdownGrace) {
 

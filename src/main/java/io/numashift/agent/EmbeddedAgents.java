@@ -1,6 +1,5 @@
 package io.numashift.agent;
 
-import io.numashift.dispatch.DispatchSettings;
 import io.numashift.security.Role;
 import io.numashift.security.Tokens;
 import io.numashift.sim.ScenarioLoader;
@@ -37,15 +36,13 @@ class EmbeddedAgents implements SmartLifecycle {
 
     private final SimulatedCluster cluster;
     private final Tokens tokens;
-    private final DispatchSettings dispatch;
     private final List<Agent> agents = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
-    EmbeddedAgents(SimSettings settings, Tokens tokens, DispatchSettings dispatch) {
+    EmbeddedAgents(SimSettings settings, Tokens tokens) {
         this.cluster = load(settings);
         this.tokens = tokens;
-        this.dispatch = dispatch;
     }
 
     private static SimulatedCluster load(SimSettings settings) {
@@ -71,12 +68,7 @@ class EmbeddedAgents implements SmartLifecycle {
             String secret =
                     tokens.generate("agent-" + host.hostName(), EnumSet.of(Role.AGENT), Set.of(host.hostName()));
             Agent agent = new Agent(
-                    host.hostName(),
-                    "simulated",
-                    host,
-                    new AgentClient(base, secret),
-                    dispatch.heartbeatInterval(),
-                    Duration.ofSeconds(30));
+                    host.hostName(), "simulated", host, new AgentClient(base, secret), Duration.ofSeconds(30));
             agents.add(agent);
             threads.add(Thread.ofVirtual().name("agent-" + host.hostName()).start(agent));
         }

@@ -165,7 +165,9 @@ class AgentProtocolTest {
 
         assertThat(released.status()).as("%s", released.body()).isEqualTo(200);
         assertThat(pending.get("state").asString()).isEqualTo("PENDING");
-        assertThat(second.status()).as("offered again at once, not after the lease").isEqualTo(200);
+        assertThat(second.status())
+                .as("offered again at once, not after the lease")
+                .isEqualTo(200);
         assertThat(second.body().get("taskId").asString()).isEqualTo(taskId);
         assertThat(second.body().get("epoch").asLong()).isEqualTo(epoch + 1);
         assertThat(staleResult.status()).isEqualTo(409);
