@@ -1,10 +1,16 @@
 package io.numashift.web;
 
+import jakarta.persistence.PersistenceException;
 import jakarta.servlet.http.HttpServletRequest;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessException;
@@ -12,6 +18,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -85,6 +92,31 @@ public class ApiErrors {
     ProblemDetail databaseAway(Exception e, HttpServletRequest request) {
         log.warn("database unavailable for {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
         return ApiProblem.of(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again");
+    }
+
+    /**
+     * Other database errors: when a connection broke (the server stopped, restarted or cannot be
+     * reached, SQL states 08… and 57P…) or a transaction could not be committed or rolled back
+     * (its connection was closed under it), the database is away (503); anything else is a fault
+     * of the service (500, without the SQL in the answer).
+     */
+    @ExceptionHandler({DataAccessException.class, PersistenceException.class, TransactionException.class})
+    ProblemDetail database(Exception e, HttpServletRequest request) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException
+                    || cause instanceof SQLNonTransientConnectionException
+                    || cause instanceof TransactionException
+                    || cause instanceof org.hibernate.TransactionException
+                    || (cause instanceof SQLException sql && connectionLost(sql.getSQLState()))) {
+                return databaseAway(e, request);
+            }
+        }
+        log.error("database error for {} {}", request.getMethod(), request.getRequestURI(), e);
+        return ApiProblem.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL", "internal error; see the service's log");
+    }
+
+    private static boolean connectionLost(@Nullable String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P"));
     }
 
     private static String firstLine(Exception e) {

@@ -75,9 +75,61 @@ public final class Databases {
     @Retention(RetentionPolicy.RUNTIME)
     @Documented
     @Inherited
-    @ExtendWith(PostgresAvailable.class)
+    @RequiresPostgres
     @ContextConfiguration(initializers = FreshSchema.class)
     public @interface OnPostgres {}
+
+    /**
+     * Runs a test (a class or a method) only when PostgreSQL is available, or skips it with the
+     * reason; with {@value #REQUIRE} set, fails it instead. For tests that make their schema with
+     * {@link #schema()}.
+     */
+    @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+    @Retention(RetentionPolicy.RUNTIME)
+    @Documented
+    @Inherited
+    @ExtendWith(PostgresAvailable.class)
+    public @interface RequiresPostgres {}
+
+    /**
+     * A new schema of the PostgreSQL, dropped on {@link #close()}.
+     *
+     * @param server the server
+     * @param name the schema's name
+     */
+    public record Schema(Server server, String name) implements AutoCloseable {
+        /** What points the service at this schema, as Spring properties. */
+        public Map<String, Object> springProperties() {
+            return Map.of(
+                    "spring.datasource.url", server.urlOf(name),
+                    "spring.datasource.username", server.username(),
+                    "spring.datasource.password", server.password(),
+                    "spring.flyway.schemas", name,
+                    "spring.flyway.default-schema", name);
+        }
+
+        /** The same, as {@code key=value} arguments. */
+        public String[] properties() {
+            return springProperties().entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
+                    .toArray(String[]::new);
+        }
+
+        @Override
+        public void close() {
+            server.execute("drop schema if exists " + name + " cascade");
+        }
+    }
+
+    /** Creates a schema of its own for a test (after dropping those that killed runs left). */
+    public static Schema schema() {
+        Server pg = postgres().orElseThrow(() -> new IllegalStateException(unavailable));
+        FreshSchema.dropAbandonedSchemas(pg);
+        String name =
+                "ns_" + Instant.now().getEpochSecond() + "_" + HexFormat.of().toHexDigits(RANDOM.nextInt());
+        pg.execute("create schema " + name);
+        return new Schema(pg, name);
+    }
 
     /**
      * A reachable PostgreSQL.
@@ -165,25 +217,13 @@ public final class Databases {
     static final class FreshSchema implements ApplicationContextInitializer<ConfigurableApplicationContext> {
         @Override
         public void initialize(ConfigurableApplicationContext context) {
-            Server pg = postgres().orElseThrow(() -> new IllegalStateException(unavailable));
-            dropAbandonedSchemas(pg);
-            String schema = "ns_" + Instant.now().getEpochSecond() + "_"
-                    + HexFormat.of().toHexDigits(RANDOM.nextInt());
-            pg.execute("create schema " + schema);
+            Schema schema = schema();
             context.getEnvironment()
                     .getPropertySources()
-                    .addFirst(new MapPropertySource(
-                            "postgres-test-schema",
-                            Map.of(
-                                    "spring.datasource.url", pg.urlOf(schema),
-                                    "spring.datasource.username", pg.username(),
-                                    "spring.datasource.password", pg.password(),
-                                    "spring.flyway.schemas", schema,
-                                    "spring.flyway.default-schema", schema)));
+                    .addFirst(new MapPropertySource("postgres-test-schema", schema.springProperties()));
             // Registered before any bean exists, so destroyed after all of them.
             ((DefaultSingletonBeanRegistry) context.getBeanFactory())
-                    .registerDisposableBean(
-                            "postgresTestSchema", () -> pg.execute("drop schema if exists " + schema + " cascade"));
+                    .registerDisposableBean("postgresTestSchema", schema::close);
         }
 
         private static void dropAbandonedSchemas(Server pg) {
