@@ -109,9 +109,14 @@ class ReplicasIT {
                         if (leased.putIfAbsent(task, epoch) != null) {
                             duplicates.incrementAndGet();
                         }
-                        if (replica.result(task, epoch, AGENT, ProtocolClient.succeeded(1))
-                                        .status()
-                                != 200) {
+                        // As a real agent does: report until acknowledged (an overloaded replica
+                        // may answer 503 for a while).
+                        int status = 503;
+                        while (status == 503) {
+                            status = replica.result(task, epoch, AGENT, ProtocolClient.succeeded(1))
+                                    .status();
+                        }
+                        if (status != 200) {
                             refusedResults.incrementAndGet();
                         }
                     }
