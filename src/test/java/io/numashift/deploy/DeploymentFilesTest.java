@@ -53,17 +53,10 @@ class DeploymentFilesTest {
     private static final Path CHART = Path.of("helm", "numashift");
 
     /**
-     * The agent mode's properties: bound by the agent's settings, which are written alongside
-     * these files; the properties of the {@code @ConfigurationProperties} records are found below.
+     * Read by {@code NumashiftApplication.main} before any context exists; the other properties
+     * come from the {@code @ConfigurationProperties} records, found below.
      */
-    private static final List<String> AGENT_MODE_PROPERTIES = List.of(
-            "numashift.mode",
-            "numashift.agent.host",
-            "numashift.agent.orchestrator-url",
-            "numashift.agent.token",
-            "numashift.agent.token-file",
-            "numashift.agent.backend",
-            "numashift.agent.shutdown-grace");
+    private static final List<String> AGENT_MODE_PROPERTIES = List.of("numashift.mode");
 
     private static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(25);
     private static final Pattern ENV_NAME = Pattern.compile("NUMASHIFT(?:_[A-Z0-9]+|_\\{\\{[^}]*}})+");
