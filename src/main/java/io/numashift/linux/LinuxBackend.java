@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,6 +72,7 @@ public final class LinuxBackend implements NumaBackend {
     private static final int EFAULT = Errno.EFAULT.number();
     private static final int EBUSY = Errno.EBUSY.number();
     private static final int ENOMEM = Errno.ENOMEM.number();
+    private static final Duration STOP_WAIT = Duration.ofSeconds(2);
     private static final long CONTENT_SEED = 0x243F6A8885A308D3L;
     private static final long K1 = 0xD6E8FEB86659FD93L;
     private static final long K2 = 0xA0761D6478BD642FL;
@@ -177,6 +179,7 @@ public final class LinuxBackend implements NumaBackend {
             // Exited, not yet reaped: no memory left to migrate.
             return Optional.empty();
         }
+        // Field 39 of stat (counted from 1) is the CPU the process last ran on; fields[0] is field 3.
         int cpu = Integer.parseInt(fields[39 - 3]);
         int uid = -1;
         for (String line : procLines(pid, "status")) {
@@ -275,9 +278,39 @@ public final class LinuxBackend implements NumaBackend {
         return tids;
     }
 
+    /**
+     * Sends {@code SIGSTOP} and waits, up to {@link #STOP_WAIT}, until every thread is stopped, so
+     * that no page moves while the process still runs. A thread in an uninterruptible sleep stops
+     * when it leaves it; after the wait the migration goes on with the process running.
+     */
     @Override
     public void stop(int pid) {
         signal(pid, Syscalls.SIGSTOP, "stopping");
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        while (!allThreadsStopped(pid) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private boolean allThreadsStopped(int pid) {
+        Path tasks = PROC.resolve(Integer.toString(pid)).resolve("task");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tasks)) {
+            for (Path task : entries) {
+                String stat = Files.readString(task.resolve("stat"));
+                if (stat.charAt(stat.lastIndexOf(')') + 2) != 'T') {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            // Gone, or not ours to look at: nothing to wait for.
+            return true;
+        }
     }
 
     @Override
