@@ -113,7 +113,13 @@ public final class MigrationEngine {
                 return MigrationResult.refused(pid, Errno.ENODEV, "node " + node + " has no memory");
             }
         }
-        Optional<ProcessInfo> process = backend.process(pid);
+        Optional<ProcessInfo> process;
+        try {
+            process = backend.process(pid);
+        } catch (BackendException e) {
+            // The host refuses to show the process (EPERM without ptrace access): nothing changed.
+            return MigrationResult.refused(pid, e.errno(), e.getMessage());
+        }
         if (process.isEmpty()) {
             return MigrationResult.refused(pid, Errno.ESRCH, "no process " + pid + " on host " + backend.hostName());
         }
@@ -385,8 +391,11 @@ public final class MigrationEngine {
             MemoryPolicy before = process.policy();
             policyAfter = remappedProcessPolicy();
             if (!policyAfter.equals(before)) {
-                backend.setPolicy(pid, policyAfter);
-                undo.add(() -> backend.setPolicy(pid, before));
+                if (applyPolicy(() -> backend.setPolicy(pid, policyAfter))) {
+                    undo.add(() -> backend.setPolicy(pid, before));
+                } else {
+                    policyAfter = before;
+                }
             }
             for (Vma vma : backend.vmas(pid)) {
                 long start = clipStart(vma);
@@ -396,10 +405,28 @@ public final class MigrationEngine {
                     continue;
                 }
                 MemoryPolicy remapped = own.remap(mapping);
-                if (!remapped.equals(own)) {
-                    backend.setVmaPolicy(pid, start, end, remapped);
+                if (!remapped.equals(own) && applyPolicy(() -> backend.setVmaPolicy(pid, start, end, remapped))) {
                     undo.add(() -> backend.setVmaPolicy(pid, start, end, own));
                 }
+            }
+        }
+
+        /**
+         * Applies a policy change; false, with the warning {@code POLICY_NOT_REMAPPED}, when the
+         * backend cannot change policies of another process ({@code EOPNOTSUPP}).
+         */
+        private boolean applyPolicy(Runnable change) {
+            try {
+                change.run();
+                return true;
+            } catch (BackendException e) {
+                if (e.errno() != Errno.EOPNOTSUPP) {
+                    throw e;
+                }
+                if (!warnings.contains(MigrationWarning.POLICY_NOT_REMAPPED)) {
+                    warnings.add(MigrationWarning.POLICY_NOT_REMAPPED);
+                }
+                return false;
             }
         }
 
@@ -616,6 +643,7 @@ public final class MigrationEngine {
                 }
                 pass.pending = pending.get(unit.vmaIndex());
                 pass.vmaIndex = unit.vmaIndex();
+                pass.moveShared = mayMoveShared(unit.vma());
                 long page = unit.fromPage() + Math.max(0, start - unit.base());
                 while (page < unit.toPage()) {
                     if (monitor.cancelRequested()) {
@@ -658,16 +686,20 @@ public final class MigrationEngine {
             for (int a = 0; a < n; a++) {
                 long movedPages = pass.movedFrom[a];
                 long busy = pass.busyFrom[a];
+                long shared = pass.sharedFrom[a];
                 if (movedPages > 0) {
                     moved[a * n + moves.target()[a]] += movedPages;
                     if (moves.isFallback(a)) {
                         fallbacks[moves.intended()[a]][moves.target()[a]] += movedPages;
                     }
                 }
-                if (movedPages + busy > 0) {
-                    scheduler.done(a, movedPages + busy);
-                    pagesDone += movedPages + busy;
+                if (movedPages + busy + shared > 0) {
+                    scheduler.done(a, movedPages + busy + shared);
+                    pagesDone += movedPages + busy + shared;
                     addFailed(Errno.EBUSY, busy);
+                    if (shared > 0) {
+                        skipped.merge(SkipReason.SHARED, shared, Long::sum);
+                    }
                 }
                 if (pass.leftAt[a] != MovePass.NONE) {
                     leftAt[a] = Math.min(leftAt[a], unit.base() + (pass.leftAt[a] - unit.fromPage()));
@@ -676,6 +708,14 @@ public final class MigrationEngine {
                     knownFull[a] = true;
                 }
             }
+        }
+
+        /**
+         * Whether pages that other processes map may move: with {@code moveShared}, or in a shared
+         * object that the scan let move (every process mapping it is a target of the job).
+         */
+        private boolean mayMoveShared(Vma vma) {
+            return options.moveShared() || vma.sharedObject() != null;
         }
 
         private long remainingPending() {
@@ -707,6 +747,7 @@ public final class MigrationEngine {
                     pass.quota[log.to(i)] = count;
                     pass.pending = set;
                     pass.vmaIndex = vmaIndex;
+                    pass.moveShared = mayMoveShared(vma);
                     pass.log = null;
                     pass.resetCall();
                     try {

@@ -5,5 +5,11 @@ public enum MigrationWarning {
     /** A DEFAULT-policy process runs on a CPU of an old node: new pages will land there. */
     CPU_ON_OLD_NODE,
     /** A rollback could not restore a policy, the cpuset or the CPU that the migration changed. */
-    RESTORE_INCOMPLETE
+    RESTORE_INCOMPLETE,
+    /**
+     * The backend cannot change the memory policies of the process (Linux applies {@code
+     * set_mempolicy} and {@code mbind} to the caller only): pages the process allocates from now on
+     * still follow its old policy.
+     */
+    POLICY_NOT_REMAPPED
 }

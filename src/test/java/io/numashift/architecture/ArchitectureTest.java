@@ -1,5 +1,6 @@
 package io.numashift.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -8,8 +9,9 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * Keeps the migration core and the simulated hosts plain Java, the core free of its backends and
- * of the service, and the service's domains free of their HTTP adapters.
+ * Keeps the migration core and the backends plain Java, the core free of its backends and of the
+ * service, the Linux backend behind the backend interface (only the agent picks it), and the
+ * service's domains free of their HTTP adapters.
  */
 @AnalyzeClasses(packages = "io.numashift", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -17,7 +19,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule coreAndSimulatedHostsArePlainJava = noClasses()
             .that()
-            .resideInAnyPackage("io.numashift.core..", "io.numashift.sim..")
+            .resideInAnyPackage("io.numashift.core..", "io.numashift.sim..", "io.numashift.linux..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage(
@@ -36,6 +38,7 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAnyPackage(
                     "io.numashift.sim..",
+                    "io.numashift.linux..",
                     "io.numashift.jobs..",
                     "io.numashift.dispatch..",
                     "io.numashift.hosts..",
@@ -58,4 +61,20 @@ class ArchitectureTest {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("io.numashift.core", "io.numashift.sim..");
+
+    @ArchTest
+    static final ArchRule linuxBackendKnowsOnlyTheBackendInterface = classes()
+            .that()
+            .resideInAPackage("io.numashift.linux..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("io.numashift.linux..", "io.numashift.core.backend..", "java..", "org.jspecify..");
+
+    @ArchTest
+    static final ArchRule onlyTheAgentUsesTheLinuxBackend = noClasses()
+            .that()
+            .resideOutsideOfPackages("io.numashift.agent..", "io.numashift.linux..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.numashift.linux..");
 }

@@ -10,7 +10,9 @@ public enum Errno {
     EFAULT(14),
     EBUSY(16),
     ENODEV(19),
-    EINVAL(22);
+    EINVAL(22),
+    /** The backend cannot do this on its host (e.g. set another process's memory policy on Linux). */
+    EOPNOTSUPP(95);
 
     private final int number;
 

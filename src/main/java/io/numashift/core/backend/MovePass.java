@@ -9,8 +9,11 @@ import org.jspecify.annotations.Nullable;
  * <p>For every page of the range that is in {@link #pending}, the backend reads its node {@code a}
  * (pending pages are still on the node they started on) and, if {@code target[a] >= 0} and
  * {@code quota[a] > 0}, moves it to {@code target[a]}: on success it removes the page from
- * {@code pending}, decrements {@code quota[a]} and counts it in {@link #movedFrom} and
- * {@link #moved}; a pinned page is removed from {@code pending} and counted in {@link #busyFrom};
+ * {@code pending}, decrements {@code quota[a]} and counts it in {@link #movedFrom} (and
+ * in {@link #log}, when there is one); a pinned page is removed from {@code pending} and counted in {@link #busyFrom};
+ * a page that another process also maps, when {@link #moveShared} is off and the backend only
+ * learns that while moving (the kernel refuses it), is removed from {@code pending} and counted
+ * in {@link #sharedFrom};
  * a page whose target has no free page stays pending, and the backend marks the target in
  * {@link #targetFull} and moves no more pages to it in this call. The first page of a source that
  * stays pending (quota spent or target full) is recorded in {@link #leftAt}.
@@ -27,9 +30,12 @@ public final class MovePass {
     public PageSet pending;
     public int vmaIndex;
     public @Nullable MoveLog log;
+    /** Whether pages that other processes also map may move ({@code MPOL_MF_MOVE_ALL} on Linux). */
+    public boolean moveShared;
 
     public final long[] movedFrom;
     public final long[] busyFrom;
+    public final long[] sharedFrom;
     public final long[] leftAt;
     public final boolean[] targetFull;
 
@@ -40,6 +46,7 @@ public final class MovePass {
         this.pending = pending;
         this.movedFrom = new long[nodeIdLimit];
         this.busyFrom = new long[nodeIdLimit];
+        this.sharedFrom = new long[nodeIdLimit];
         this.leftAt = new long[nodeIdLimit];
         this.targetFull = new boolean[nodeIdLimit];
         Arrays.fill(target, -1);
@@ -50,6 +57,7 @@ public final class MovePass {
     public void resetCall() {
         Arrays.fill(movedFrom, 0);
         Arrays.fill(busyFrom, 0);
+        Arrays.fill(sharedFrom, 0);
         Arrays.fill(leftAt, NONE);
         Arrays.fill(targetFull, false);
     }
