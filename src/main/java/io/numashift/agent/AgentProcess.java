@@ -1,6 +1,7 @@
 package io.numashift.agent;
 
 import io.numashift.core.backend.NumaBackend;
+import io.numashift.linux.LinuxBackend;
 import io.numashift.sim.ScenarioLoader;
 import io.numashift.sim.SimulatedCluster;
 import io.numashift.sim.SimulatedHost;
@@ -49,7 +50,7 @@ public class AgentProcess {
         }
         NumaBackend backend = switch (settings.backend()) {
             case SIMULATED -> simulatedHost(sim, host);
-            case LINUX -> throw new IllegalStateException("the linux backend is not available in this build");
+            case LINUX -> LinuxBackend.open(host);
         };
         String backendName = settings.backend().name().toLowerCase(java.util.Locale.ROOT);
         Agent agent = new Agent(

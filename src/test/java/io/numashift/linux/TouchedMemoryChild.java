@@ -23,7 +23,7 @@ import org.opentest4j.TestAbortedException;
  * attribute {@code user.numashift.migrate} is {@code none}. The child checks its own memory on
  * request.
  */
-final class TouchedMemoryChild implements AutoCloseable {
+public final class TouchedMemoryChild implements AutoCloseable {
     static final int ANON_PAGES = 64;
     static final int SHARED_PAGES = 16;
     static final int FILE_PAGES = 8;
@@ -61,7 +61,7 @@ final class TouchedMemoryChild implements AutoCloseable {
     }
 
     /** Starts a child; skips the test when the machine has no gcc (CI has it). */
-    static TouchedMemoryChild start() throws IOException, InterruptedException {
+    public static TouchedMemoryChild start() throws IOException, InterruptedException {
         compile();
         Path file = Files.createTempFile(Path.of("/dev/shm"), "numashift-test-", ".bin");
         try {
@@ -107,7 +107,7 @@ final class TouchedMemoryChild implements AutoCloseable {
         return ANON_PAGES - ANON_PAGES / 4;
     }
 
-    int pid() {
+    public int pid() {
         return (int) process.pid();
     }
 
@@ -116,7 +116,7 @@ final class TouchedMemoryChild implements AutoCloseable {
     }
 
     /** Asks the child to check every page it wrote: {@code OK} or {@code BAD region page}. */
-    String verify() {
+    public String verify() {
         return ask("verify");
     }
 

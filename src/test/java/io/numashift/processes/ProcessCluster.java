@@ -75,11 +75,21 @@ final class ProcessCluster implements AutoCloseable {
 
     /** An agent process serving {@code host} of the scenario, talking to these services in turn. */
     JarProcess agent(String name, String host, List<Service> services, String... properties) {
+        List<String> all = new ArrayList<>(
+                List.of("numashift.agent.backend=simulated", "numashift.sim.scenario=file:" + scenario));
+        all.addAll(List.of(properties));
+        return agentProcess(name, host, services, all);
+    }
+
+    /** An agent process serving this machine's kernel under the name {@code host}. */
+    JarProcess linuxAgent(String name, String host, List<Service> services) {
+        return agentProcess(name, host, services, List.of("numashift.agent.backend=linux"));
+    }
+
+    private JarProcess agentProcess(String name, String host, List<Service> services, List<String> properties) {
         List<String> args = new ArrayList<>(List.of(
                 "--numashift.mode=agent",
                 "--numashift.agent.host=" + host,
-                "--numashift.agent.backend=simulated",
-                "--numashift.sim.scenario=file:" + scenario,
                 "--numashift.agent.token=" + AGENT,
                 "--numashift.agent.orchestrator-url="
                         + services.stream().map(s -> s.url().toString()).collect(Collectors.joining(","))));
