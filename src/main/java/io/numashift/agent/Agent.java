@@ -7,6 +7,7 @@ import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.NumaBackend;
+import io.numashift.core.backend.Topology;
 import io.numashift.dispatch.Dispatcher;
 import io.numashift.dispatch.Lease;
 import io.numashift.dispatch.TaskProgress;
@@ -60,19 +61,10 @@ public final class Agent implements Runnable {
         this.leaseWait = leaseWait;
     }
 
-    /** Stops at once: leaves a long poll, and a running task at its next batch (without giving it back). */
-    public void stop() {
-        running.set(false);
-        Progress progress = current;
-        if (progress != null) {
-            progress.cancelled = true;
-        }
-        interruptIfIdle();
-    }
-
     /**
      * Stops cleanly and waits for it: no new task is leased; a running task may finish and be
-     * reported within {@code grace}, and is otherwise stopped at its next batch and given back.
+     * reported within {@code grace} (zero: not at all), and is otherwise stopped at its next batch
+     * and given back.
      */
     public void shutdown(Duration grace) throws InterruptedException {
         long deadline = System.nanoTime() + grace.toNanos();
@@ -114,13 +106,11 @@ public final class Agent implements Runnable {
         while (running.get()) {
             try {
                 if (!registered) {
+                    Topology topology = backend.topology();
                     heartbeatInterval = client.register(
                             host,
                             new AgentProtocol.Registration(
-                                    backendName,
-                                    VERSION,
-                                    backend.topology().pageSize(),
-                                    HostTopology.of(backend.topology())));
+                                    backendName, VERSION, topology.pageSize(), HostTopology.of(topology)));
                     registered = true;
                     log.info("registered with {}; heartbeat every {}", client.base(), heartbeatInterval);
                 }
@@ -139,8 +129,7 @@ public final class Agent implements Runnable {
                 if (e instanceof AgentClient.RefusedException refused && refused.status() == 400) {
                     registered = false;
                 }
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                backoff = waitAndBackOff(backoff);
             }
         }
     }
@@ -277,17 +266,19 @@ public final class Agent implements Runnable {
             } catch (IOException e) {
                 log.warn("reporting failed ({}); retrying", e.getMessage());
             }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            backoff = waitAndBackOff(backoff);
         }
     }
 
-    private static void sleep(Duration duration) {
+    /** Sleeps for {@code backoff} and answers the next one: twice as long, at most {@link #MAX_BACKOFF}. */
+    private static Duration waitAndBackOff(Duration backoff) {
         try {
-            Thread.sleep(duration);
+            Thread.sleep(backoff);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        Duration next = backoff.multipliedBy(2);
+        return next.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : next;
     }
 
     /** Progress shared between the migrating thread and the heartbeat thread. */

@@ -2,18 +2,16 @@ package io.numashift.agent;
 
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.linux.LinuxBackend;
-import io.numashift.sim.ScenarioLoader;
 import io.numashift.sim.SimulatedCluster;
 import io.numashift.sim.SimulatedHost;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -52,7 +50,7 @@ public class AgentProcess {
             case SIMULATED -> simulatedHost(sim, host);
             case LINUX -> LinuxBackend.open(host);
         };
-        String backendName = settings.backend().name().toLowerCase(java.util.Locale.ROOT);
+        String backendName = settings.backend().name().toLowerCase(Locale.ROOT);
         Agent agent = new Agent(
                 host,
                 backendName,
@@ -83,13 +81,7 @@ public class AgentProcess {
     }
 
     private static SimulatedHost simulatedHost(SimSettings sim, String host) {
-        SimulatedCluster cluster;
-        try (Reader reader = new InputStreamReader(sim.scenario().getInputStream(), StandardCharsets.UTF_8)) {
-            cluster = ScenarioLoader.load(reader, sim.scenario().getDescription());
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot read the scenario " + sim.scenario().getDescription(), e);
-        }
+        SimulatedCluster cluster = sim.cluster();
         return cluster.host(host)
                 .orElseThrow(() -> new IllegalStateException("the scenario "
                         + sim.scenario().getDescription()

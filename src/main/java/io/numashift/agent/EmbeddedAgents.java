@@ -2,15 +2,9 @@ package io.numashift.agent;
 
 import io.numashift.security.Role;
 import io.numashift.security.Tokens;
-import io.numashift.sim.ScenarioLoader;
 import io.numashift.sim.SimulatedCluster;
 import io.numashift.sim.SimulatedHost;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -37,21 +31,11 @@ class EmbeddedAgents implements SmartLifecycle {
     private final SimulatedCluster cluster;
     private final Tokens tokens;
     private final List<Agent> agents = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
     EmbeddedAgents(SimSettings settings, Tokens tokens) {
-        this.cluster = load(settings);
+        this.cluster = settings.cluster();
         this.tokens = tokens;
-    }
-
-    private static SimulatedCluster load(SimSettings settings) {
-        try (Reader reader = new InputStreamReader(settings.scenario().getInputStream(), StandardCharsets.UTF_8)) {
-            return ScenarioLoader.load(reader, settings.scenario().getDescription());
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot read the scenario " + settings.scenario().getDescription(), e);
-        }
     }
 
     SimulatedCluster cluster() {
@@ -70,7 +54,7 @@ class EmbeddedAgents implements SmartLifecycle {
             Agent agent = new Agent(
                     host.hostName(), "simulated", host, new AgentClient(base, secret), Duration.ofSeconds(30));
             agents.add(agent);
-            threads.add(Thread.ofVirtual().name("agent-" + host.hostName()).start(agent));
+            Thread.ofVirtual().name("agent-" + host.hostName()).start(agent);
         }
         log.info(
                 "started {} embedded simulated agents for {}",
@@ -85,8 +69,13 @@ class EmbeddedAgents implements SmartLifecycle {
 
     @Override
     public void stop() {
-        agents.forEach(Agent::stop);
-        threads.forEach(Thread::interrupt);
+        try {
+            for (Agent agent : agents) {
+                agent.shutdown(Duration.ZERO);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         running = false;
     }
 

@@ -12,12 +12,10 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -83,32 +81,30 @@ public class ApiErrors {
         return ApiProblem.of(HttpStatus.NOT_ACCEPTABLE, "EINVAL", firstLine(e));
     }
 
-    @ExceptionHandler({
-        DataAccessResourceFailureException.class,
-        CannotCreateTransactionException.class,
-        TransientDataAccessException.class,
-        QueryTimeoutException.class
-    })
-    ProblemDetail databaseAway(Exception e, HttpServletRequest request) {
-        log.warn("database unavailable for {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
-        return ApiProblem.of(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again");
-    }
-
     /**
-     * Other database errors: when a connection broke (the server stopped, restarted or cannot be
-     * reached, SQL states 08… and 57P…) or a transaction could not be committed or rolled back
-     * (its connection was closed under it), the database is away (503); anything else is a fault
-     * of the service (500, without the SQL in the answer).
+     * Database errors. The database is away (503, never 500) when the failure, or any of its
+     * causes, says so: no connection could be had or it broke (the server stopped, restarted or
+     * cannot be reached: SQL states 08… and 57P…), a transient failure or timeout, or a transaction
+     * that could not begin, commit or roll back (its connection was closed under it). Anything
+     * else is a fault of the service (500, without the SQL in the answer).
      */
     @ExceptionHandler({DataAccessException.class, PersistenceException.class, TransactionException.class})
     ProblemDetail database(Exception e, HttpServletRequest request) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLTransientConnectionException
-                    || cause instanceof SQLNonTransientConnectionException
+            if (cause instanceof DataAccessResourceFailureException
+                    || cause instanceof TransientDataAccessException
                     || cause instanceof TransactionException
                     || cause instanceof org.hibernate.TransactionException
+                    || cause instanceof SQLTransientConnectionException
+                    || cause instanceof SQLNonTransientConnectionException
                     || (cause instanceof SQLException sql && connectionLost(sql.getSQLState()))) {
-                return databaseAway(e, request);
+                log.warn(
+                        "database unavailable for {} {}: {}",
+                        request.getMethod(),
+                        request.getRequestURI(),
+                        e.toString());
+                return ApiProblem.of(
+                        HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again");
             }
         }
         log.error("database error for {} {}", request.getMethod(), request.getRequestURI(), e);

@@ -153,7 +153,7 @@ public final class AgentScaleHarness {
         for (int r = 0; r < options.jobRuns() && jobHosts > 0; r++) {
             RunResult run = jobRun(r, jobHosts);
             runs.add(run);
-            System.out.println(run.line());
+            System.out.println(run.row());
         }
         printSummary(levels, runs);
     }
@@ -179,7 +179,6 @@ public final class AgentScaleHarness {
         while (inFlight.get() < target && System.nanoTime() < parkDeadline) {
             Thread.sleep(100);
         }
-        double parkSeconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Long> errorsBefore = snapshot(errors);
         emptyLeaseLateness.clear();
         ServiceSample start = service.sample();
@@ -217,7 +216,6 @@ public final class AgentScaleHarness {
         return new LevelResult(
                 target,
                 registerSeconds,
-                parkSeconds,
                 parkedMin,
                 parkedMax,
                 metrics.activeLeases(),
@@ -317,10 +315,8 @@ public final class AgentScaleHarness {
         currentRun = null;
         ServiceSample end = service.sample();
         int succeeded = 0;
-        Map<String, Integer> taskStates = new TreeMap<>();
         for (JsonNode task : job.get("tasks")) {
             String taskState = task.get("state").asString();
-            taskStates.merge(taskState, 1, Integer::sum);
             boolean movedAll = true;
             for (JsonNode process : task.get("processes")) {
                 movedAll &= process.get("status").asString().equals("SUCCEEDED")
@@ -338,7 +334,6 @@ public final class AgentScaleHarness {
                 hosts,
                 state,
                 succeeded,
-                taskStates,
                 submitNanos,
                 run.firstLease.get() - t0,
                 run.lastLease.get() - t0,
@@ -651,7 +646,7 @@ public final class AgentScaleHarness {
     }
 
     private static void printLevel(LevelResult r) {
-        System.out.println(r.line());
+        System.out.println(r.row());
     }
 
     private void printSummary(List<LevelResult> levels, List<RunResult> runs) {
@@ -698,7 +693,6 @@ public final class AgentScaleHarness {
     private record LevelResult(
             int agents,
             double registerSeconds,
-            double parkSeconds,
             int parkedMin,
             int parkedMax,
             long activeLeases,
@@ -715,39 +709,6 @@ public final class AgentScaleHarness {
             double harnessCpu,
             double machineBusy,
             String load) {
-
-        String line() {
-            return String.format(
-                    "%,d agents: registered in %.1f s, all parked after %.1f s; parked %d–%d, service POSTs in flight %d,"
-                            + " Tomcat connections %d, fds %d; errors %s; empty leases late p50 %s / p99 %s / max %s ms"
-                            + " (%d); wake-up p50 %s / p99 %s / max %s ms (%d); RSS %d MiB, heap %d MiB (live %d MiB);"
-                            + " service CPU %.0f %% (level %.0f %%), harness %.0f %%, machine %.0f %%; load %s",
-                    agents,
-                    registerSeconds,
-                    parkSeconds,
-                    parkedMin,
-                    parkedMax,
-                    activeLeases,
-                    tomcatConnections,
-                    fds,
-                    errors,
-                    ms(emptyLeaseLate, 0.5),
-                    ms(emptyLeaseLate, 0.99),
-                    ms(emptyLeaseLate, 1),
-                    emptyLeaseLate.size(),
-                    ms(wakeups, 0.5),
-                    ms(wakeups, 0.99),
-                    ms(wakeups, 1),
-                    wakeups.size(),
-                    rssKiB / 1024,
-                    heapUsedBytes >> 20,
-                    liveHeapBytes >> 20,
-                    cpuHold,
-                    cpuLevel,
-                    harnessCpu,
-                    machineBusy,
-                    load);
-        }
 
         String row() {
             return String.format(
@@ -784,7 +745,6 @@ public final class AgentScaleHarness {
             int hosts,
             String state,
             int succeeded,
-            Map<String, Integer> taskStates,
             long submitNanos,
             long firstLeaseNanos,
             long lastLeaseNanos,
@@ -794,26 +754,6 @@ public final class AgentScaleHarness {
             Map<String, Long> errors,
             long rssKiB,
             double cpu) {
-
-        String line() {
-            return String.format(
-                    "run %d: %d hosts, %s, %d tasks SUCCEEDED %s; submit %.2f s, first lease %.2f s, last lease %.2f s,"
-                            + " last result %.2f s, terminal seen %.2f s (%d reads); errors %s; RSS %d MiB, CPU %.0f %%",
-                    index,
-                    hosts,
-                    state,
-                    succeeded,
-                    taskStates,
-                    submitNanos / 1e9,
-                    firstLeaseNanos / 1e9,
-                    lastLeaseNanos / 1e9,
-                    lastResultNanos / 1e9,
-                    terminalNanos / 1e9,
-                    reads,
-                    errors,
-                    rssKiB / 1024,
-                    cpu);
-        }
 
         String row() {
             return String.format(

@@ -3,6 +3,7 @@ package io.numashift.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.numashift.agent.AgentSettings;
 import io.numashift.security.Role;
 import io.numashift.security.SecuritySettings;
 import io.numashift.security.SecuritySettings.TokenSpec;
@@ -58,7 +59,6 @@ class DeploymentFilesTest {
      */
     private static final List<String> AGENT_MODE_PROPERTIES = List.of("numashift.mode");
 
-    private static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(25);
     private static final Pattern ENV_NAME = Pattern.compile("NUMASHIFT(?:_[A-Z0-9]+|_\\{\\{[^}]*}})+");
     private static final Pattern TEMPLATE_ACTION = Pattern.compile("\\{\\{[^}]*}}");
 
@@ -164,8 +164,8 @@ class DeploymentFilesTest {
             assertThat(orchestrator.getPort()).as(agent.getKey()).isEqualTo(Integer.parseInt(port));
 
             Duration grace = binder(env)
-                    .bind("numashift.agent.shutdown-grace", Duration.class)
-                    .orElse(DEFAULT_SHUTDOWN_GRACE);
+                    .bindOrCreate("numashift.agent", AgentSettings.class)
+                    .shutdownGrace();
             Object stopGrace = services.get(agent.getKey()).get("stop_grace_period");
             assertThat(stopGrace)
                     .as("%s: Docker stops a container after 10 s unless told otherwise", agent.getKey())

@@ -55,8 +55,6 @@ class AgentProcessIT {
     @Test
     void anAgentProcessRegistersRunsItsHostsTaskAndStopsOnSigterm() {
         JarProcess agent = agent("agent-fast", "fast");
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> "ONLINE".equals(host("fast").path("state").asString()));
         assertThat(host("fast").get("backend").asString()).isEqualTo("simulated");
 
         String job = client.submit(OPERATOR, "fast", 20);
@@ -171,9 +169,7 @@ class AgentProcessIT {
     /** Starts an agent process for the host and waits until the host is registered and ONLINE. */
     private JarProcess agent(String name, String host, String... properties) {
         JarProcess agent = cluster.agent(name, host, List.of(service), properties);
-        await(host + " ONLINE")
-                .atMost(Duration.ofSeconds(60))
-                .until(() -> "ONLINE".equals(host(host).path("state").asString()));
+        service.awaitOnline(host);
         return agent;
     }
 

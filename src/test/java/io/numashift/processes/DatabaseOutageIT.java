@@ -51,12 +51,7 @@ class DatabaseOutageIT {
             Service service = processes.service("outage-pg", schema.properties());
             ProtocolClient client = service.client();
             processes.agent("outage-agent", "fast", List.of(service));
-            await().atMost(Duration.ofSeconds(60))
-                    .ignoreExceptions()
-                    .until(() -> client.host("fast", OPERATOR)
-                            .get("state")
-                            .asString()
-                            .equals("ONLINE"));
+            service.awaitOnline("fast");
 
             Map<String, String> acknowledged = new ConcurrentHashMap<>();
             ConcurrentLinkedQueue<String> refusedKeys = new ConcurrentLinkedQueue<>();

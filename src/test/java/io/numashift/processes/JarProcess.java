@@ -39,7 +39,7 @@ final class JarProcess implements AutoCloseable {
                 "-Xmx384m",
                 "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED",
+                // No --enable-native-access: the jar's manifest grants it, as for operators.
                 "-jar",
                 jar().toString()));
         command.addAll(args);

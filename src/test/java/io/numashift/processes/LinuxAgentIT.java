@@ -31,12 +31,7 @@ class LinuxAgentIT {
             Service service = cluster.service("linux-service");
             ProtocolClient client = service.client();
             cluster.linuxAgent("linux-agent", "local", List.of(service));
-            await().atMost(Duration.ofSeconds(60))
-                    .ignoreExceptions()
-                    .until(() -> client.host("local", OPERATOR)
-                            .get("state")
-                            .asString()
-                            .equals("ONLINE"));
+            service.awaitOnline("local");
             JsonNode host = client.host("local", OPERATOR);
             assertThat(host.get("backend").asString()).isEqualTo("linux");
             assertThat(host.get("nodes").get(0).get("id").asInt()).isZero();

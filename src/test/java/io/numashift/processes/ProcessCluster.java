@@ -139,6 +139,20 @@ final class ProcessCluster implements AutoCloseable {
                     });
         }
 
+        /** Waits until these hosts are registered and ONLINE. */
+        void awaitOnline(String... hosts) {
+            ProtocolClient client = client();
+            for (String host : hosts) {
+                await(host + " ONLINE")
+                        .atMost(Duration.ofSeconds(60))
+                        .ignoreExceptions()
+                        .until(() -> client.host(host, OPERATOR)
+                                .get("state")
+                                .asString()
+                                .equals("ONLINE"));
+            }
+        }
+
         /** SIGKILL, then the same command again, on the same port and data. */
         void crashAndRestart() {
             process.kill();

@@ -155,10 +155,7 @@ class ReplicasIT {
         cluster.agent("replicas-agent-slow-a", "slow-a", List.of(a, b));
         ProtocolClient toA = a.client();
         ProtocolClient toB = b.client();
-        await().atMost(Duration.ofSeconds(60))
-                .ignoreExceptions()
-                .until(() ->
-                        toB.host("slow-a", OPERATOR).get("state").asString().equals("ONLINE"));
+        b.awaitOnline("slow-a");
 
         String job = toA.submit(OPERATOR, "slow-a", 10);
         JsonNode onB = toB.job(job, OPERATOR);
@@ -193,10 +190,7 @@ class ReplicasIT {
     void aReplicaKilledMidJobLeavesItsWorkToTheOther() {
         ProtocolClient toB = b.client();
         cluster.agent("replicas-agent-slow-b", "slow-b", List.of(a, b));
-        await().atMost(Duration.ofSeconds(60))
-                .ignoreExceptions()
-                .until(() ->
-                        toB.host("slow-b", OPERATOR).get("state").asString().equals("ONLINE"));
+        b.awaitOnline("slow-b");
         String job = a.client().submit(OPERATOR, "slow-b", 10);
         await().atMost(Duration.ofSeconds(60))
                 .until(() ->

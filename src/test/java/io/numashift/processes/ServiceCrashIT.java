@@ -52,16 +52,7 @@ class ServiceCrashIT {
             ProtocolClient client = service.client();
             JarProcess slow = cluster.agent(name + "-agent-slow", "slow-a", List.of(service));
             cluster.agent(name + "-agent-fast", "fast", List.of(service));
-            await().atMost(Duration.ofSeconds(60))
-                    .ignoreExceptions()
-                    .until(() -> client.host("slow-a", OPERATOR)
-                                    .get("state")
-                                    .asString()
-                                    .equals("ONLINE")
-                            && client.host("fast", OPERATOR)
-                                    .get("state")
-                                    .asString()
-                                    .equals("ONLINE"));
+            service.awaitOnline("slow-a", "fast");
 
             String slowJob = client.submit(OPERATOR, "slow-a", 10);
             List<String> jobs = new ArrayList<>(List.of(slowJob));
