@@ -41,6 +41,8 @@ public final class Agent implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     public static final String VERSION = "0.1.0";
+    /** The task error of a migration that failed in the agent itself (a defect), with its message. */
+    static final String AGENT_ERROR = "AGENT_ERROR";
 
     private final String host;
     private final String backendName;
@@ -198,9 +200,18 @@ public final class Agent implements Runnable {
         JobScope scope = new JobScope(pids);
         List<ProcessResult> results = new ArrayList<>();
         for (int pid : pids) {
-            MigrationResult result = progress.cancelled
-                    ? MigrationResult.cancelledBeforeStart(pid)
-                    : engine.migrate(template.withPid(pid), scope, progress);
+            MigrationResult result;
+            try {
+                result = progress.cancelled
+                        ? MigrationResult.cancelledBeforeStart(pid)
+                        : engine.migrate(template.withPid(pid), scope, progress);
+            } catch (RuntimeException e) {
+                // A defect, not the service being away: the task fails with it rather than being
+                // leased again and again until it runs out of attempts.
+                log.error("migrating process {} failed in the agent", pid, e);
+                return new AgentProtocol.Result(
+                        lease.epoch(), results, AGENT_ERROR, "the agent failed migrating process " + pid + ": " + e);
+            }
             ProcessResult view = ProcessResult.of(result);
             results.add(view);
             progress.processDone(view);

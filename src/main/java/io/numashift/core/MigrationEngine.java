@@ -295,8 +295,27 @@ public final class MigrationEngine {
             return result(status, errno, message, after, 0, null, null, 0, 0, estimate);
         }
 
+        /**
+         * Stops the process when asked, migrates it, and resumes it whatever happened, after the
+         * read-back and the digest: they see what the migration left, not what the process did
+         * once it ran again.
+         */
         private MigrationResult perform() {
             boolean stoppedHere = false;
+            try {
+                if (options.suspend() && !process.stopped()) {
+                    backend.stop(pid);
+                    stoppedHere = true;
+                }
+                return migrate();
+            } finally {
+                if (stoppedHere) {
+                    backend.resume(pid);
+                }
+            }
+        }
+
+        private MigrationResult migrate() {
             MigrationStatus status = MigrationStatus.SUCCEEDED;
             Errno errno = null;
             String message = null;
@@ -304,10 +323,6 @@ public final class MigrationEngine {
             long rollbackFailed = 0;
             String digestBefore = null;
             try {
-                if (options.suspend() && !process.stopped()) {
-                    backend.stop(pid);
-                    stoppedHere = true;
-                }
                 changeCpuset();
                 remapPolicies();
                 placeCpu(true);
@@ -344,9 +359,6 @@ public final class MigrationEngine {
                     long[] counts = rollback();
                     rolledBack = counts[0];
                     rollbackFailed = counts[1];
-                }
-                if (stoppedHere) {
-                    backend.resume(pid);
                 }
             }
             long[] after = new long[n];

@@ -67,6 +67,7 @@ public final class LinuxBackend implements NumaBackend {
     private static final Path PROC = Path.of("/proc");
     private static final Path NODES = Path.of("/sys/devices/system/node");
     private static final String SHARED_PREFIX = "shared:";
+    private static final Set<String> KERNEL_MAPPINGS = Set.of("[vdso]", "[vvar]", "[vvar_vclock]", "[vsyscall]");
     private static final int ENOENT = Errno.ENOENT.number();
     private static final int EACCES = Errno.EACCES.number();
     private static final int EFAULT = Errno.EFAULT.number();
@@ -347,8 +348,9 @@ public final class LinuxBackend implements NumaBackend {
     /**
      * The VMAs of {@code /proc/<pid>/maps}. A shared mapping ({@code s}) maps the shared object
      * {@code shared:<device>:<inode>}, the same for every process that maps that file or segment;
-     * a deleted file (anonymous shared memory, SysV segments, memfd) has no path. The {@code
-     * [vsyscall]} page lies outside the process's address space and is left out.
+     * a deleted file (anonymous shared memory, SysV segments, memfd) has no path. The kernel's own
+     * mappings ({@code [vdso]}, {@code [vvar]}, {@code [vvar_vclock]}, {@code [vsyscall]}) are left
+     * out: their pages belong to the kernel, cannot move, and {@code numa_maps} counts none of them.
      */
     @Override
     public List<Vma> vmas(int pid) {
@@ -358,7 +360,7 @@ public final class LinuxBackend implements NumaBackend {
         for (String line : maps) {
             String[] f = line.split("\\s+", 6);
             String name = f.length == 6 ? f[5].strip() : "";
-            if (name.equals("[vsyscall]")) {
+            if (KERNEL_MAPPINGS.contains(name)) {
                 continue;
             }
             int dash = f[0].indexOf('-');

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * output goes to {@code target/process-logs/<name>.log}, kept after the test for diagnosis.
  * {@link #kill()} is SIGKILL, {@link #terminate()} SIGTERM.
  */
-final class JarProcess implements AutoCloseable {
+public final class JarProcess implements AutoCloseable {
     private static final Path LOGS = Path.of("target", "process-logs");
 
     private final String name;
@@ -47,7 +47,7 @@ final class JarProcess implements AutoCloseable {
     }
 
     /** The jar that {@code ./mvnw verify} packaged before the integration tests. */
-    static Path jar() {
+    public static Path jar() {
         String configured = System.getProperty("numashift.jar");
         Path jar = configured != null ? Path.of(configured) : Path.of("target", "numashift-0.1.0-SNAPSHOT.jar");
         if (!Files.isRegularFile(jar)) {

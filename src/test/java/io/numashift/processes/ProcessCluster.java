@@ -22,9 +22,9 @@ import java.util.stream.Collectors;
  * services run without embedded agents, each agent serves one host of a scenario file and talks to
  * the services over HTTP with an agent token. Everything started is killed on {@link #close()}.
  */
-final class ProcessCluster implements AutoCloseable {
-    static final String OPERATOR = "it-operator-secret";
-    static final String AGENT = "it-agent-secret";
+public final class ProcessCluster implements AutoCloseable {
+    public static final String OPERATOR = "it-operator-secret";
+    public static final String AGENT = "it-agent-secret";
 
     private final Path dir;
     private final Path scenario;
@@ -36,7 +36,7 @@ final class ProcessCluster implements AutoCloseable {
      * @param scenarioResource the scenario on the test class path
      * @param hosts the hosts of the scenario, which the agent token may serve
      */
-    ProcessCluster(Path dir, String scenarioResource, List<String> hosts) {
+    public ProcessCluster(Path dir, String scenarioResource, List<String> hosts) {
         this.dir = dir;
         this.hosts = List.copyOf(hosts);
         this.scenario = dir.resolve("scenario.yaml");
@@ -51,7 +51,7 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /** A service on a free port with its own data directory, ready to answer. */
-    Service service(String name, String... properties) {
+    public Service service(String name, String... properties) {
         int port = freePort();
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=" + port,
@@ -115,12 +115,12 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /** A service process and its HTTP API. */
-    record Service(JarProcess process, int port) {
-        URI url() {
+    public record Service(JarProcess process, int port) {
+        public URI url() {
             return URI.create("http://127.0.0.1:" + port);
         }
 
-        ProtocolClient client() {
+        public ProtocolClient client() {
             return new ProtocolClient(url());
         }
 
@@ -140,7 +140,7 @@ final class ProcessCluster implements AutoCloseable {
         }
 
         /** Waits until these hosts are registered and ONLINE. */
-        void awaitOnline(String... hosts) {
+        public void awaitOnline(String... hosts) {
             ProtocolClient client = client();
             for (String host : hosts) {
                 await(host + " ONLINE")

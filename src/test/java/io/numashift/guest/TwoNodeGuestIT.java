@@ -1,0 +1,73 @@
+package io.numashift.guest;
+
+import static io.numashift.guest.GuestAssertions.count;
+import static io.numashift.guest.GuestAssertions.movedAsMapped;
+import static io.numashift.guest.GuestAssertions.onlyProcess;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.numashift.guest.GuestWorkload.Report;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@link GuestMigrationTests} on two nodes (node 0: 1,280 MiB and CPU 0; node 1: 320 MiB and CPU
+ * 1, distance 20), and a swap of the two.
+ */
+class TwoNodeGuestIT extends GuestMigrationTests {
+    static GuestCluster cluster;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        cluster = GuestCluster.start("two-nodes", new NumaGuest.Spec(2, List.of(1280, 320), "", List.of()));
+    }
+
+    @AfterAll
+    static void shutdown() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Override
+    GuestCluster cluster() {
+        return cluster;
+    }
+
+    /** Node 1 has about 300 MiB free; 98,304 private pages write 336 MiB. */
+    @Override
+    int smallNode() {
+        return 1;
+    }
+
+    @Override
+    long tooLargeForSmallNode() {
+        return 98304;
+    }
+
+    @Test
+    void aSwapOfTwoNodesMovesEachPageOnceToTheOtherNode() {
+        try (GuestWorkload workload =
+                GuestWorkload.start(cluster.guest(), "swap", "--interleave=0,1", "--private", "12288")) {
+            Report before = workload.report();
+            long migratedBefore = cluster.vmstat("pgmigrate_success");
+
+            JsonNode job = cluster.migrate(List.of(workload.pid()), """
+                    "oldNodes": [0, 1], "newNodes": [1, 0]""");
+
+            long migrated = cluster.vmstat("pgmigrate_success") - migratedBefore;
+            Report after = workload.report();
+            JsonNode process = onlyProcess(job);
+            Map<Integer, Long> placed = count(before.nodes("private"));
+            assertThat(placed.get(0)).as("interleaved").isPositive();
+            assertThat(placed.get(1)).as("interleaved").isPositive();
+            movedAsMapped(before.nodes("private"), after.nodes("private"), Map.of(0, 1, 1, 0));
+            assertThat(process.get("pagesMoved").asLong()).isEqualTo(migrated);
+            assertThat(after.verify()).isEqualTo("OK");
+            assertThat(job.get("state").asString()).as("%s", job).isEqualTo("SUCCEEDED");
+        }
+    }
+}
