@@ -37,6 +37,8 @@ final class PageBatch {
     final int[] moveSource = new int[PAGES];
     /** Per entry of a digest: the content hash, and which entries one read covers. */
     final long[] content = new long[PAGES];
+    /** The words of the page being hashed. */
+    final long[] words;
 
     final int[] readEntry = new int[READ_PAGES];
     final MemorySegment data;
@@ -51,6 +53,7 @@ final class PageBatch {
         this.status = arena.allocate(JAVA_INT, PAGES);
         this.recheck = arena.allocate(JAVA_INT, PAGES);
         this.data = arena.allocate((long) READ_PAGES * pageSize, pageSize);
+        this.words = new long[pageSize / Long.BYTES];
         this.localIov = arena.allocate(IOVEC_BYTES, 8);
         this.remoteIov = arena.allocate(IOVEC_BYTES * READ_PAGES, 8);
     }
