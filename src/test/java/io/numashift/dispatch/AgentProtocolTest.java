@@ -3,9 +3,17 @@ package io.numashift.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.numashift.agent.Agent;
+import io.numashift.agent.AgentClient;
+import io.numashift.core.backend.NumaBackend;
 import io.numashift.dispatch.ProtocolClient.Response;
 import io.numashift.jobs.MigrationJobs;
 import io.numashift.security.Tokens;
+import io.numashift.sim.SimulatedCluster;
+import io.numashift.sim.SimulatedHost;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,7 +63,7 @@ class AgentProtocolTest {
         token(registry, 0, "ops", OPERATOR, "OPERATOR", "");
         token(registry, 1, "agent-h1", AGENT_H1, "AGENT", "h1");
         token(registry, 2, "agent-h2", AGENT_H2, "AGENT", "h2");
-        token(registry, 3, "fleet", FLEET, "AGENT", "race,busy,once,cancel,wake,locked,release");
+        token(registry, 3, "fleet", FLEET, "AGENT", "race,busy,once,cancel,wake,locked,release,broken");
     }
 
     static void token(DynamicPropertyRegistry registry, int i, String name, String secret, String role, String hosts) {
@@ -327,5 +335,56 @@ class AgentProtocolTest {
             answers.add(f.get(60, TimeUnit.SECONDS));
         }
         return answers;
+    }
+    /**
+     * An engine that throws (a defect, or a kernel that surprised it) fails the task with {@code
+     * AGENT_ERROR} and its message at once: the agent does not take it for the service being away
+     * and leave the task to be leased again until it runs out of attempts.
+     */
+    @Test
+    void anErrorInTheAgentFailsTheTaskOnceWithItsMessage() throws Exception {
+        SimulatedHost simulated = SimulatedCluster.load(Path.of("src/test/resources/scenarios/e2e.yaml"))
+                .host("h1")
+                .orElseThrow();
+        NumaBackend failing = (NumaBackend) Proxy.newProxyInstance(
+                NumaBackend.class.getClassLoader(), new Class<?>[] {NumaBackend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("movePass")) {
+                        throw new IllegalStateException("a page moved behind the engine's back");
+                    }
+                    try {
+                        return method.invoke(simulated, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Agent agent = new Agent(
+                "broken",
+                "simulated",
+                failing,
+                new AgentClient(URI.create("http://127.0.0.1:" + port), FLEET),
+                Duration.ofSeconds(1));
+        Thread.ofVirtual().start(agent);
+        try {
+            await("broken registered")
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> client.get("/api/v1/hosts/broken", OPERATOR).status() == 200);
+            String job = client.submit(OPERATOR, "broken", 100);
+            JsonNode done = await("job " + job)
+                    .atMost(Duration.ofSeconds(20))
+                    .until(
+                            () -> client.job(job, OPERATOR),
+                            j -> !List.of("QUEUED", "RUNNING")
+                                    .contains(j.get("state").asString()));
+
+            JsonNode task = done.get("tasks").get(0);
+            assertThat(done.get("state").asString()).isEqualTo("FAILED");
+            assertThat(task.get("attempts").asInt()).isEqualTo(1);
+            assertThat(task.get("error").get("code").asString()).isEqualTo("AGENT_ERROR");
+            assertThat(task.get("error").get("message").asString())
+                    .contains("process 100", "a page moved behind the engine's back");
+            assertThat(done.get("failures").toString()).contains("AGENT_ERROR");
+        } finally {
+            agent.shutdown(Duration.ZERO);
+        }
     }
 }

@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.numashift.guest.GuestWorkload.Report;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -20,24 +18,15 @@ import tools.jackson.databind.JsonNode;
  */
 class FourNodeGuestIT extends GuestMigrationTests {
     static final String DISTANCES = "10,20,25,30;20,10,25,30;25,25,10,15;30,30,15,10";
-    static GuestCluster cluster;
 
-    @BeforeAll
-    static void boot() throws Exception {
-        cluster = GuestCluster.start(
-                "four-nodes", new NumaGuest.Spec(4, List.of(1280, 512, 128, 512), DISTANCES, List.of()));
-    }
-
-    @AfterAll
-    static void shutdown() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    @Override
+    String name() {
+        return "four-nodes";
     }
 
     @Override
-    GuestCluster cluster() {
-        return cluster;
+    NumaGuest.Spec machine() {
+        return new NumaGuest.Spec(4, List.of(1280, 512, 128, 512), DISTANCES, List.of());
     }
 
     /** Node 2 has about 110 MiB free; 49,152 private pages write 168 MiB. */
@@ -53,7 +42,7 @@ class FourNodeGuestIT extends GuestMigrationTests {
 
     @Test
     void theServiceSeesTheGuestsFourNodesAndDistances() {
-        JsonNode host = cluster.host();
+        JsonNode host = cluster().host();
         assertThat(host.get("backend").asString()).isEqualTo("linux");
         assertThat(host.get("nodes")).hasSize(4);
         assertThat(host.get("nodes").get(2).get("cpus")).isEmpty();
@@ -64,14 +53,14 @@ class FourNodeGuestIT extends GuestMigrationTests {
     @Test
     void aRotationAmongThreeNodesMovesEachPageOnceToItsMappedNode() {
         try (GuestWorkload workload =
-                GuestWorkload.start(cluster.guest(), "rotation", "--interleave=0,1,3", "--private", "12288")) {
+                GuestWorkload.start(cluster().guest(), "rotation", "--interleave=0,1,3", "--private", "12288")) {
             Report before = workload.report();
-            long migratedBefore = cluster.vmstat("pgmigrate_success");
+            long migratedBefore = cluster().vmstat("pgmigrate_success");
 
-            JsonNode job = cluster.migrate(List.of(workload.pid()), """
+            JsonNode job = cluster().migrate(List.of(workload.pid()), """
                     "oldNodes": [0, 1, 3], "newNodes": [1, 3, 0]""");
 
-            long migrated = cluster.vmstat("pgmigrate_success") - migratedBefore;
+            long migrated = cluster().vmstat("pgmigrate_success") - migratedBefore;
             Report after = workload.report();
             JsonNode process = onlyProcess(job);
             Map<Integer, Long> placed = count(before.nodes("private"));
@@ -88,8 +77,8 @@ class FourNodeGuestIT extends GuestMigrationTests {
     @Test
     void pagesThatDoNotFitTheirTargetFallBackToTheNearestNewNode() {
         try (GuestWorkload workload =
-                GuestWorkload.start(cluster.guest(), "fallback", "--membind=0", "--private", "49152")) {
-            JsonNode job = cluster.migrate(List.of(workload.pid()), """
+                GuestWorkload.start(cluster().guest(), "fallback", "--membind=0", "--private", "49152")) {
+            JsonNode job = cluster().migrate(List.of(workload.pid()), """
                     "oldNodes": [0, 1, 3], "newNodes": [2, 1, 3]""");
 
             Report after = workload.report();

@@ -18,8 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -31,13 +35,37 @@ import tools.jackson.databind.JsonNode;
  * 1 has CPU 1.
  */
 @Tag("numa-guest")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class GuestMigrationTests {
+    private @Nullable GuestCluster cluster;
     /** Private pages: each eighth one is never touched. */
     static long touched(long privatePages) {
         return privatePages - privatePages / 8;
     }
 
-    abstract GuestCluster cluster();
+    /** The guest's work folder under {@code target/guest/}. */
+    abstract String name();
+
+    abstract NumaGuest.Spec machine();
+
+    @BeforeAll
+    void boot() throws Exception {
+        cluster = GuestCluster.start(name(), machine());
+    }
+
+    @AfterAll
+    void shutdown() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    GuestCluster cluster() {
+        if (cluster == null) {
+            throw new IllegalStateException("the guest did not boot");
+        }
+        return cluster;
+    }
 
     /** A node without room for {@link #tooLargeForSmallNode()} private pages, and the only target. */
     abstract int smallNode();

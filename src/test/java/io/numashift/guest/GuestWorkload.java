@@ -2,6 +2,7 @@ package io.numashift.guest;
 
 import static org.awaitility.Awaitility.await;
 
+import io.numashift.testing.CPrograms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.opentest4j.TestAbortedException;
 
 /**
  * A real process in a {@link NumaGuest}, run from {@code src/test/c/numa_workload.c} (built with
@@ -22,8 +21,6 @@ import org.opentest4j.TestAbortedException;
  * the node of each of its pages, as {@code move_pages(2)} tells the process itself.
  */
 public final class GuestWorkload implements AutoCloseable {
-    private static final Path SOURCE = Path.of("src/test/c/numa_workload.c");
-    private static final Path BINARY = Path.of("target/test-c/numa_workload");
 
     private final NumaGuest guest;
     private final Path dir;
@@ -69,7 +66,7 @@ public final class GuestWorkload implements AutoCloseable {
      * @param args the workload's arguments ({@code --private 4096 …})
      */
     public static GuestWorkload start(NumaGuest guest, String name, String numactl, String... args) {
-        compile();
+        Path built = CPrograms.build("numa_workload", "-pthread", "-static");
         Path dir = guest.work().resolve(name);
         try {
             Files.createDirectories(dir);
@@ -79,7 +76,7 @@ public final class GuestWorkload implements AutoCloseable {
         // A static binary on the guest's own tmpfs, written on node 0: the process maps no file of
         // the shared root, whose page cache the guest's virtiofs drops and reads again.
         String binary = "/tmp/numa_workload-" + name;
-        String pid = guest.run("numactl --membind=0 cp " + BINARY.toAbsolutePath() + " " + binary
+        String pid = guest.run("numactl --membind=0 cp " + built.toAbsolutePath() + " " + binary
                         + " || exit 1\nsetsid numactl " + numactl + " " + binary + " " + dir + " "
                         + String.join(" ", args)
                         + " > " + dir.resolve("output") + " 2>&1 < /dev/null & echo $!")
@@ -200,42 +197,6 @@ public final class GuestWorkload implements AutoCloseable {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static synchronized void compile() {
-        try {
-            if (Files.exists(BINARY)
-                    && Files.getLastModifiedTime(BINARY).compareTo(Files.getLastModifiedTime(SOURCE)) >= 0) {
-                return;
-            }
-            Files.createDirectories(BINARY.getParent());
-            Process gcc;
-            try {
-                gcc = new ProcessBuilder(List.of(
-                                "gcc",
-                                "-O2",
-                                "-Wall",
-                                "-Werror",
-                                "-pthread",
-                                "-static",
-                                "-o",
-                                BINARY.toString(),
-                                SOURCE.toString()))
-                        .redirectErrorStream(true)
-                        .start();
-            } catch (IOException e) {
-                throw new TestAbortedException("gcc is not installed: the guest tests need it to build their workload");
-            }
-            String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (gcc.waitFor() != 0) {
-                throw new IllegalStateException("gcc failed on " + SOURCE + ":\n" + output);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

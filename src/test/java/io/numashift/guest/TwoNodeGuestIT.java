@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.numashift.guest.GuestWorkload.Report;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -18,23 +16,14 @@ import tools.jackson.databind.JsonNode;
  * 1, distance 20), and a swap of the two.
  */
 class TwoNodeGuestIT extends GuestMigrationTests {
-    static GuestCluster cluster;
-
-    @BeforeAll
-    static void boot() throws Exception {
-        cluster = GuestCluster.start("two-nodes", new NumaGuest.Spec(2, List.of(1280, 320), "", List.of()));
-    }
-
-    @AfterAll
-    static void shutdown() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    @Override
+    String name() {
+        return "two-nodes";
     }
 
     @Override
-    GuestCluster cluster() {
-        return cluster;
+    NumaGuest.Spec machine() {
+        return new NumaGuest.Spec(2, List.of(1280, 320), "", List.of());
     }
 
     /** Node 1 has about 300 MiB free; 98,304 private pages write 336 MiB. */
@@ -51,14 +40,14 @@ class TwoNodeGuestIT extends GuestMigrationTests {
     @Test
     void aSwapOfTwoNodesMovesEachPageOnceToTheOtherNode() {
         try (GuestWorkload workload =
-                GuestWorkload.start(cluster.guest(), "swap", "--interleave=0,1", "--private", "12288")) {
+                GuestWorkload.start(cluster().guest(), "swap", "--interleave=0,1", "--private", "12288")) {
             Report before = workload.report();
-            long migratedBefore = cluster.vmstat("pgmigrate_success");
+            long migratedBefore = cluster().vmstat("pgmigrate_success");
 
-            JsonNode job = cluster.migrate(List.of(workload.pid()), """
+            JsonNode job = cluster().migrate(List.of(workload.pid()), """
                     "oldNodes": [0, 1], "newNodes": [1, 0]""");
 
-            long migrated = cluster.vmstat("pgmigrate_success") - migratedBefore;
+            long migrated = cluster().vmstat("pgmigrate_success") - migratedBefore;
             Report after = workload.report();
             JsonNode process = onlyProcess(job);
             Map<Integer, Long> placed = count(before.nodes("private"));

@@ -1,5 +1,6 @@
 package io.numashift.linux;
 
+import io.numashift.testing.CPrograms;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,7 +14,6 @@ import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.opentest4j.TestAbortedException;
 
 /**
  * A real child process with known memory, run from {@code src/test/c/touch_memory.c} (compiled
@@ -27,9 +27,6 @@ public final class TouchedMemoryChild implements AutoCloseable {
     static final int ANON_PAGES = 64;
     static final int SHARED_PAGES = 16;
     static final int FILE_PAGES = 8;
-
-    private static final Path SOURCE = Path.of("src/test/c/touch_memory.c");
-    private static final Path BINARY = Path.of("target/test-c/touch_memory");
 
     private final Process process;
     private final BufferedReader out;
@@ -62,39 +59,18 @@ public final class TouchedMemoryChild implements AutoCloseable {
 
     /** Starts a child; skips the test when the machine has no gcc (CI has it). */
     public static TouchedMemoryChild start() throws IOException, InterruptedException {
-        compile();
+        Path binary = CPrograms.build("touch_memory");
         Path file = Files.createTempFile(Path.of("/dev/shm"), "numashift-test-", ".bin");
         try {
             // Long enough for FILE_PAGES pages of up to 64 KiB.
             Files.write(file, new byte[FILE_PAGES * 65536]);
             UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
             view.write(LinuxBackend.MIGRATE_ATTRIBUTE, ByteBuffer.wrap("none".getBytes(StandardCharsets.UTF_8)));
-            Process process = new ProcessBuilder(BINARY.toAbsolutePath().toString(), file.toString()).start();
+            Process process = new ProcessBuilder(binary.toAbsolutePath().toString(), file.toString()).start();
             return new TouchedMemoryChild(process, file);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
             throw e;
-        }
-    }
-
-    private static synchronized void compile() throws IOException, InterruptedException {
-        if (Files.exists(BINARY)
-                && Files.getLastModifiedTime(BINARY).compareTo(Files.getLastModifiedTime(SOURCE)) >= 0) {
-            return;
-        }
-        Files.createDirectories(BINARY.getParent());
-        Process gcc;
-        try {
-            gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", BINARY.toString(), SOURCE.toString())
-                    .redirectErrorStream(true)
-                    .start();
-        } catch (IOException e) {
-            throw new TestAbortedException(
-                    "gcc is not installed: the Linux backend tests need it to build their child process");
-        }
-        String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (gcc.waitFor() != 0) {
-            throw new IllegalStateException("gcc failed on " + SOURCE + ":\n" + output);
         }
     }
 
