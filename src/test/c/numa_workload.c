@@ -15,14 +15,12 @@
  *
  * Every written page holds a pattern of its region, page and address. Once set up, the process maps
  * every page of its file mappings (its code and libraries), so that it maps no
- * new page later by running code it had not run yet: what a test counts stays what it counted. A thread ticks every
- * millisecond and remembers the longest time between two ticks (how long the process was
- * stopped). Writes DIR/layout ("pagesize N", "REGION ADDRESS PAGES" per region, "sharer PID",
- * then "ready"), and on each SIGUSR1 writes DIR/report-K (K = 1, 2, ...):
+ * new page later by running code it had not run yet: what a test counts stays what it counted.
+ * Writes DIR/layout ("pagesize N", "REGION ADDRESS PAGES" per region, "sharer PID", then
+ * "ready"), and on each SIGUSR1 writes DIR/report-K (K = 1, 2, ...):
  *
  *   verify OK                  or "verify BAD REGION PAGE": every written page still holds its pattern
  *   grown N                    pages the grow thread has written so far
- *   gap MS                     the longest time between ticks since the previous report
  *   nodes REGION RUNS          the node of each page of the region, in runs "NODE*COUNT", as
  *                              move_pages(2) tells the process itself; -2 for a page never touched
  *                              (the kernel answers -ENOENT, or -EFAULT where no page table exists)
@@ -57,7 +55,6 @@ static long grow_limit;
 static unsigned char *chunks[MAX_GROW_CHUNKS];
 static volatile long grown; /* pages written by the grow thread, chunk by chunk */
 static volatile sig_atomic_t report_wanted, grow_wanted;
-static volatile long max_gap_us;
 
 static int written(int region, long page) { return region != PRIVATE || page % 8 != 7; }
 
@@ -96,27 +93,6 @@ static void *map(long count, int flags, int fd) {
         exit(2);
     }
     return p;
-}
-
-static long now_us(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000L + t.tv_nsec / 1000;
-}
-
-static void *ticker(void *unused) {
-    (void)unused;
-    long last = now_us();
-    struct timespec ms = {0, 1000000};
-    for (;;) {
-        nanosleep(&ms, NULL);
-        long t = now_us();
-        if (t - last > max_gap_us) {
-            max_gap_us = t - last;
-        }
-        last = t;
-    }
-    return NULL;
 }
 
 static void *grower(void *unused) {
@@ -243,8 +219,6 @@ static void report(int k) {
         fprintf(out, "verify BAD %s %ld\n", bad, at);
     }
     fprintf(out, "grown %ld\n", grown_now);
-    fprintf(out, "gap %ld\n", max_gap_us / 1000);
-    max_gap_us = 0;
     for (int r = 0; r < REGIONS; r++) {
         if (pages[r] > 0) {
             print_nodes(out, r, pages[r]);
@@ -321,8 +295,6 @@ int main(int argc, char **argv) {
     action.sa_handler = on_signal;
     sigaction(SIGUSR1, &action, NULL);
     sigaction(SIGUSR2, &action, NULL);
-    pthread_t tick;
-    pthread_create(&tick, NULL, ticker, NULL);
     warm();
 
     char path[4096];

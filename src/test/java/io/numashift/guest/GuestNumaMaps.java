@@ -38,16 +38,6 @@ public record GuestNumaMaps(List<Line> lines) {
         return total;
     }
 
-    /** Pages on each node of the VMA that starts at {@code start}. */
-    public Map<Integer, Long> vma(long start) {
-        return lines.stream()
-                .filter(line -> line.start() == start)
-                .findFirst()
-                .map(Line::pagesOnNode)
-                .orElseThrow(() -> new IllegalArgumentException(
-                        "no VMA at 0x" + Long.toHexString(start) + " in numa_maps:\n" + this));
-    }
-
     @Override
     public String toString() {
         return String.join("\n", lines.stream().map(Line::text).toList());
