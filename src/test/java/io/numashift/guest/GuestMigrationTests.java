@@ -38,6 +38,7 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class GuestMigrationTests {
     private @Nullable GuestCluster cluster;
+
     /** Private pages: each eighth one is never touched. */
     static long touched(long privatePages) {
         return privatePages - privatePages / 8;
