@@ -369,12 +369,7 @@ class AgentProtocolTest {
                     .atMost(Duration.ofSeconds(20))
                     .until(() -> client.get("/api/v1/hosts/broken", OPERATOR).status() == 200);
             String job = client.submit(OPERATOR, "broken", 100);
-            JsonNode done = await("job " + job)
-                    .atMost(Duration.ofSeconds(20))
-                    .until(
-                            () -> client.job(job, OPERATOR),
-                            j -> !List.of("QUEUED", "RUNNING")
-                                    .contains(j.get("state").asString()));
+            JsonNode done = client.awaitEnd(job, OPERATOR, Duration.ofSeconds(20));
 
             JsonNode task = done.get("tasks").get(0);
             assertThat(done.get("state").asString()).isEqualTo("FAILED");

@@ -1,6 +1,7 @@
 package io.numashift.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
@@ -119,6 +121,19 @@ public final class ProtocolClient {
 
     public JsonNode job(String id, String token) {
         return get("/api/v1/jobs/" + id, token).body();
+    }
+
+    /** Whether a job, as read, has ended: it is no longer {@code QUEUED} or {@code RUNNING}. */
+    public static boolean ended(JsonNode job) {
+        return !List.of("QUEUED", "RUNNING").contains(job.get("state").asString());
+    }
+
+    /** Reads the job until it has ended, for at most {@code atMost}; answers it as it ended. */
+    public JsonNode awaitEnd(String id, String token, Duration atMost) {
+        return await("job " + id)
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> job(id, token), ProtocolClient::ended);
     }
 
     /** Answers once the job's version exceeds {@code index}, or after {@code wait} (the blocking read). */

@@ -54,23 +54,18 @@ class FourNodeGuestIT extends GuestMigrationTests {
     void aRotationAmongThreeNodesMovesEachPageOnceToItsMappedNode() {
         try (GuestWorkload workload =
                 GuestWorkload.start(cluster().guest(), "rotation", "--interleave=0,1,3", "--private", "12288")) {
-            Report before = workload.report();
-            long migratedBefore = cluster().vmstat("pgmigrate_success");
-
-            JsonNode job = cluster().migrate(List.of(workload.pid()), """
+            Migration m = migrate(workload, """
                     "oldNodes": [0, 1, 3], "newNodes": [1, 3, 0]""");
+            JsonNode process = m.process();
 
-            long migrated = cluster().vmstat("pgmigrate_success") - migratedBefore;
-            Report after = workload.report();
-            JsonNode process = onlyProcess(job);
-            Map<Integer, Long> placed = count(before.nodes("private"));
+            Map<Integer, Long> placed = count(m.before().nodes("private"));
             assertThat(placed.keySet()).as("interleaved").contains(0, 1, 3);
-            movedAsMapped(before.nodes("private"), after.nodes("private"), Map.of(0, 1, 1, 3, 3, 0));
+            movedAsMapped(m.before().nodes("private"), m.after().nodes("private"), Map.of(0, 1, 1, 3, 3, 0));
             assertThat(process.get("pagesMoved").asLong())
                     .as("each page moved once: the result and the kernel's pgmigrate_success")
-                    .isEqualTo(migrated);
-            assertThat(after.verify()).isEqualTo("OK");
-            assertThat(job.get("state").asString()).as("%s", job).isEqualTo("SUCCEEDED");
+                    .isEqualTo(m.kernelMoved());
+            assertThat(m.after().verify()).isEqualTo("OK");
+            assertThat(m.job().get("state").asString()).as("%s", m.job()).isEqualTo("SUCCEEDED");
         }
     }
 

@@ -115,13 +115,7 @@ final class GuestCluster implements AutoCloseable {
     }
 
     JsonNode awaitEnd(String id) {
-        return await("job " + id)
-                .atMost(JOB)
-                .pollInterval(Duration.ofMillis(200))
-                .until(
-                        () -> job(id),
-                        j -> !List.of("QUEUED", "RUNNING")
-                                .contains(j.get("state").asString()));
+        return client.awaitEnd(id, OPERATOR, JOB);
     }
 
     /** A counter of the guest kernel's {@code /proc/vmstat}, such as {@code pgmigrate_success}. */

@@ -6,6 +6,7 @@ import static io.numashift.guest.GuestAssertions.onlyProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.numashift.dispatch.ProtocolClient;
 import io.numashift.guest.GuestWorkload.Report;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -77,25 +78,18 @@ abstract class GuestMigrationTests {
     void pagesMoveFromTheOldNodeToTheNewOneAndTheResultMatchesTheKernel() {
         try (GuestWorkload workload = GuestWorkload.start(
                 cluster().guest(), "move", "--membind=0", "--private", "16384", "--shared", "1024")) {
-            Report before = workload.report();
-            GuestNumaMaps mapsBefore = workload.numaMaps();
-            long migratedBefore = cluster().vmstat("pgmigrate_success");
-
-            JsonNode job = cluster().migrate(List.of(workload.pid()), """
+            Migration m = migrate(workload, """
                     "oldNodes": [0], "newNodes": [1]""");
+            JsonNode process = m.process();
 
-            long migrated = cluster().vmstat("pgmigrate_success") - migratedBefore;
-            GuestNumaMaps mapsAfter = workload.numaMaps();
-            Report after = workload.report();
-            JsonNode process = onlyProcess(job);
-            GuestAssertions.placementsMatch(process, mapsBefore, mapsAfter);
-            movedAsMapped(before.nodes("private"), after.nodes("private"), Map.of(0, 1));
-            movedAsMapped(before.nodes("shared"), after.nodes("shared"), Map.of(0, 1));
-            assertThat(count(after.nodes("private"))).isEqualTo(Map.of(-2, 16384L / 8, 1, touched(16384)));
-            assertThat(after.verify()).isEqualTo("OK");
+            GuestAssertions.placementsMatch(process, m.mapsBefore(), m.mapsAfter());
+            movedAsMapped(m.before().nodes("private"), m.after().nodes("private"), Map.of(0, 1));
+            movedAsMapped(m.before().nodes("shared"), m.after().nodes("shared"), Map.of(0, 1));
+            assertThat(count(m.after().nodes("private"))).isEqualTo(Map.of(-2, 16384L / 8, 1, touched(16384)));
+            assertThat(m.after().verify()).isEqualTo("OK");
             assertThat(process.get("pagesMoved").asLong())
                     .as("pages moved, by the result and by the kernel's pgmigrate_success")
-                    .isEqualTo(migrated)
+                    .isEqualTo(m.kernelMoved())
                     .isGreaterThanOrEqualTo(touched(16384) + 1024);
             assertThat(process.get("moves").toString())
                     .isEqualTo("[{\"from\":0,\"to\":1,\"pages\":%d}]"
@@ -103,9 +97,9 @@ abstract class GuestMigrationTests {
             assertThat(process.get("pagesNotPresent").asLong()).isGreaterThanOrEqualTo(16384 / 8);
             assertThat(process.get("pagesLeftOnOldNodes").asLong()).isZero();
             // Library code that other processes map too stays, skipped as shared.
-            assertThat(mapsAfter.total().getOrDefault(0, 0L))
+            assertThat(m.mapsAfter().total().getOrDefault(0, 0L))
                     .isEqualTo(process.path("pagesSkipped").path("SHARED").asLong());
-            assertThat(job.get("state").asString()).as("%s", job).isEqualTo("SUCCEEDED");
+            assertThat(m.job().get("state").asString()).as("%s", m.job()).isEqualTo("SUCCEEDED");
         }
     }
 
@@ -114,15 +108,10 @@ abstract class GuestMigrationTests {
         long pages = tooLargeForSmallNode();
         try (GuestWorkload workload =
                 GuestWorkload.start(cluster().guest(), "enomem", "--membind=0", "--private", Long.toString(pages))) {
-            Report before = workload.report();
-            long migratedBefore = cluster().vmstat("pgmigrate_success");
-
-            JsonNode job = cluster().migrate(List.of(workload.pid()), """
+            Migration m = migrate(workload, """
                     "oldNodes": [0], "newNodes": [%d], "options": {"onFailure": "ROLLBACK"}""".formatted(smallNode()));
+            JsonNode process = m.process();
 
-            long migrated = cluster().vmstat("pgmigrate_success") - migratedBefore;
-            Report after = workload.report();
-            JsonNode process = onlyProcess(job);
             assertThat(process.get("status").asString()).as("%s", process).isEqualTo("FAILED");
             assertThat(process.get("errno").asString()).isEqualTo("ENOMEM");
             assertThat(process.path("pagesFailed").path("ENOMEM").asLong()).isPositive();
@@ -130,12 +119,12 @@ abstract class GuestMigrationTests {
             assertThat(moved).as("pages that fitted before the node ran out").isPositive();
             assertThat(process.get("rolledBack").asLong()).isEqualTo(moved);
             assertThat(process.get("rollbackFailed").asLong()).isZero();
-            assertThat(migrated)
+            assertThat(m.kernelMoved())
                     .as("the kernel's count: each page there and back")
                     .isEqualTo(2 * moved);
-            movedAsMapped(before.nodes("private"), after.nodes("private"), Map.of());
-            assertThat(after.verify()).isEqualTo("OK");
-            assertThat(job.get("failures").toString()).contains("ENOMEM");
+            movedAsMapped(m.before().nodes("private"), m.after().nodes("private"), Map.of());
+            assertThat(m.after().verify()).isEqualTo("OK");
+            assertThat(m.job().get("failures").toString()).contains("ENOMEM");
         }
     }
 
@@ -215,8 +204,7 @@ abstract class GuestMigrationTests {
                                 states.add(workload.state());
                                 return cluster().job(id);
                             },
-                            j -> !List.of("QUEUED", "RUNNING")
-                                    .contains(j.get("state").asString()));
+                            ProtocolClient::ended);
 
             JsonNode process = onlyProcess(job);
             assertThat(states).as("states seen while the job ran").contains("T");
@@ -258,8 +246,7 @@ abstract class GuestMigrationTests {
                                 }
                                 return j;
                             },
-                            j -> !List.of("QUEUED", "RUNNING")
-                                    .contains(j.get("state").asString()));
+                            ProtocolClient::ended);
             Report done = await("growth done")
                     .atMost(Duration.ofMinutes(2))
                     .until(workload::report, r -> r.grown() == growth);
@@ -276,6 +263,36 @@ abstract class GuestMigrationTests {
             assertThat(done.verify()).isEqualTo("OK");
             assertThat(job.get("state").asString()).as("%s", job).isEqualTo("SUCCEEDED");
         }
+    }
+
+    /**
+     * What the workload, its {@code numa_maps} and the kernel's migration counter said just before
+     * and just after one job for the workload.
+     *
+     * @param kernelMoved pages the kernel migrated meanwhile ({@code pgmigrate_success})
+     */
+    record Migration(
+            Report before,
+            GuestNumaMaps mapsBefore,
+            JsonNode job,
+            long kernelMoved,
+            GuestNumaMaps mapsAfter,
+            Report after) {
+        /** The job's one process. */
+        JsonNode process() {
+            return onlyProcess(job);
+        }
+    }
+
+    /** Runs a job for the workload ({@code body}: its fields after {@code targets}) until it ends. */
+    Migration migrate(GuestWorkload workload, String body) {
+        Report before = workload.report();
+        GuestNumaMaps mapsBefore = workload.numaMaps();
+        long counted = cluster().vmstat("pgmigrate_success");
+        JsonNode job = cluster().migrate(List.of(workload.pid()), body);
+        long kernelMoved = cluster().vmstat("pgmigrate_success") - counted;
+        GuestNumaMaps mapsAfter = workload.numaMaps();
+        return new Migration(before, mapsBefore, job, kernelMoved, mapsAfter, workload.report());
     }
 
     static JsonNode vmaOf(JsonNode process, long start) {

@@ -2,10 +2,8 @@ package io.numashift.guest;
 
 import static io.numashift.guest.GuestAssertions.count;
 import static io.numashift.guest.GuestAssertions.movedAsMapped;
-import static io.numashift.guest.GuestAssertions.onlyProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.numashift.guest.GuestWorkload.Report;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -41,22 +39,17 @@ class TwoNodeGuestIT extends GuestMigrationTests {
     void aSwapOfTwoNodesMovesEachPageOnceToTheOtherNode() {
         try (GuestWorkload workload =
                 GuestWorkload.start(cluster().guest(), "swap", "--interleave=0,1", "--private", "12288")) {
-            Report before = workload.report();
-            long migratedBefore = cluster().vmstat("pgmigrate_success");
-
-            JsonNode job = cluster().migrate(List.of(workload.pid()), """
+            Migration m = migrate(workload, """
                     "oldNodes": [0, 1], "newNodes": [1, 0]""");
+            JsonNode process = m.process();
 
-            long migrated = cluster().vmstat("pgmigrate_success") - migratedBefore;
-            Report after = workload.report();
-            JsonNode process = onlyProcess(job);
-            Map<Integer, Long> placed = count(before.nodes("private"));
+            Map<Integer, Long> placed = count(m.before().nodes("private"));
             assertThat(placed.get(0)).as("interleaved").isPositive();
             assertThat(placed.get(1)).as("interleaved").isPositive();
-            movedAsMapped(before.nodes("private"), after.nodes("private"), Map.of(0, 1, 1, 0));
-            assertThat(process.get("pagesMoved").asLong()).isEqualTo(migrated);
-            assertThat(after.verify()).isEqualTo("OK");
-            assertThat(job.get("state").asString()).as("%s", job).isEqualTo("SUCCEEDED");
+            movedAsMapped(m.before().nodes("private"), m.after().nodes("private"), Map.of(0, 1, 1, 0));
+            assertThat(process.get("pagesMoved").asLong()).isEqualTo(m.kernelMoved());
+            assertThat(m.after().verify()).isEqualTo("OK");
+            assertThat(m.job().get("state").asString()).as("%s", m.job()).isEqualTo("SUCCEEDED");
         }
     }
 }

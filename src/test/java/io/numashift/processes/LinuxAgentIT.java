@@ -2,7 +2,6 @@ package io.numashift.processes;
 
 import static io.numashift.processes.ProcessCluster.OPERATOR;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.numashift.dispatch.ProtocolClient;
 import io.numashift.linux.TouchedMemoryChild;
@@ -41,12 +40,7 @@ class LinuxAgentIT {
                      "oldNodes": [0], "newNodes": [0]}""".formatted(child.pid()));
             assertThat(submitted.status()).as("%s", submitted.body()).isEqualTo(201);
             String job = submitted.body().get("id").asString();
-            JsonNode done = await("job " + job)
-                    .atMost(Duration.ofSeconds(60))
-                    .until(
-                            () -> client.job(job, OPERATOR),
-                            j -> !List.of("QUEUED", "RUNNING")
-                                    .contains(j.get("state").asString()));
+            JsonNode done = client.awaitEnd(job, OPERATOR, Duration.ofSeconds(60));
 
             assertThat(done.get("state").asString()).as("%s", done).isEqualTo("SUCCEEDED");
             JsonNode process = done.get("tasks").get(0).get("processes").get(0);
