@@ -1,5 +1,6 @@
 package io.numashift.jobs;
 
+import io.numashift.core.MigrationStatus;
 import jakarta.persistence.CascadeType;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
@@ -199,23 +200,28 @@ public class MigrationJob implements Persistable<UUID> {
         touch();
     }
 
+    /**
+     * How a task ends from its processes: {@code SUCCEEDED} when every process succeeded (or there
+     * was none), {@code FAILED} when none ran to its end ({@code SUCCEEDED} or {@code PARTIAL}),
+     * {@code PARTIALLY_FAILED} otherwise; {@code CANCELLED} when a cancel stopped one of them.
+     */
     private TaskState taskEnd(HostTask task, List<ProcessResult> processes, @Nullable String code) {
-        if (code != null) {
-            return processes.stream().anyMatch(ProcessResult::succeeded)
-                    ? TaskState.PARTIALLY_FAILED
-                    : TaskState.FAILED;
-        }
-        if (task.cancelRequested()
-                && processes.stream().anyMatch(p -> p.status() == io.numashift.core.MigrationStatus.CANCELLED)) {
+        if (code == null
+                && task.cancelRequested()
+                && processes.stream().anyMatch(p -> p.status() == MigrationStatus.CANCELLED)) {
             return TaskState.CANCELLED;
         }
-        if (processes.stream().allMatch(ProcessResult::succeeded)) {
+        if (code == null && processes.stream().allMatch(ProcessResult::succeeded)) {
             return TaskState.SUCCEEDED;
         }
-        return processes.stream().anyMatch(ProcessResult::succeeded) ? TaskState.PARTIALLY_FAILED : TaskState.FAILED;
+        return processes.stream().anyMatch(ProcessResult::ranToEnd) ? TaskState.PARTIALLY_FAILED : TaskState.FAILED;
     }
 
-    /** Ends the job once every task has ended. */
+    /**
+     * Ends the job once every task has ended: {@code CANCELLED} when a cancel was requested,
+     * {@code SUCCEEDED} when every task succeeded, {@code FAILED} when no process of any task ran
+     * to its end, {@code PARTIALLY_FAILED} otherwise.
+     */
     private void settle(Instant now) {
         if (!tasks.stream().allMatch(t -> t.state().isTerminal())) {
             return;
@@ -225,7 +231,7 @@ public class MigrationJob implements Persistable<UUID> {
             end = JobState.CANCELLED;
         } else if (tasks.stream().allMatch(t -> t.state() == TaskState.SUCCEEDED)) {
             end = JobState.SUCCEEDED;
-        } else if (tasks.stream().noneMatch(this::anythingSucceeded)) {
+        } else if (tasks.stream().noneMatch(MigrationJob::ranToEnd)) {
             end = JobState.FAILED;
         } else {
             end = JobState.PARTIALLY_FAILED;
@@ -234,8 +240,8 @@ public class MigrationJob implements Persistable<UUID> {
         finishedAt = now;
     }
 
-    private boolean anythingSucceeded(HostTask task) {
-        return task.state() == TaskState.SUCCEEDED || task.results().stream().anyMatch(ProcessResult::succeeded);
+    private static boolean ranToEnd(HostTask task) {
+        return task.state() == TaskState.SUCCEEDED || task.results().stream().anyMatch(ProcessResult::ranToEnd);
     }
 
     private void moveTo(JobState next) {

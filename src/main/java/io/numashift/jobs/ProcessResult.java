@@ -109,6 +109,15 @@ public record ProcessResult(
         return status == MigrationStatus.SUCCEEDED;
     }
 
+    /**
+     * Whether the migration ran to its end: {@code SUCCEEDED}, or {@code PARTIAL} (it moved what it
+     * could and some pages failed). Such a process counts as (partly) succeeded for its task's and
+     * job's state.
+     */
+    public boolean ranToEnd() {
+        return status == MigrationStatus.SUCCEEDED || status == MigrationStatus.PARTIAL;
+    }
+
     private static String hex(long address) {
         return "0x" + Long.toHexString(address);
     }
