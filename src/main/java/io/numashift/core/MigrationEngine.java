@@ -96,9 +96,9 @@ public final class MigrationEngine {
     public MigrationResult migrate(MigrationRequest request, JobScope scope, MigrationMonitor monitor) {
         int pid = request.pid();
         Topology topology = backend.topology();
-        Optional<String> invalid = request.invalidReason(topology.pageSize());
+        Optional<MigrationRequest.Invalid> invalid = request.invalid(topology.pageSize());
         if (invalid.isPresent()) {
-            return MigrationResult.refused(pid, Errno.EINVAL, invalid.get());
+            return MigrationResult.refused(pid, Errno.EINVAL, invalid.get().message());
         }
         if (!request.privileged()) {
             return MigrationResult.refused(pid, Errno.EPERM, "the caller does not hold the migrate privilege");

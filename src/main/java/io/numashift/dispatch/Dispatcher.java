@@ -1,5 +1,6 @@
 package io.numashift.dispatch;
 
+import io.numashift.hosts.Host;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.hosts.HostTopology;
 import io.numashift.hosts.Hosts;
@@ -18,7 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,13 +112,12 @@ public class Dispatcher {
      * @return whether a cancel was requested
      * @throws StaleLeaseException when the lease is no longer this agent's
      */
-    public HeartbeatAnswer heartbeat(
-            UUID taskId,
-            long epoch,
-            TaskProgress progress,
-            @Nullable HostTopology topology,
-            Predicate<String> mayServe) {
-        return changeTask(taskId, mayServe, (job, task) -> {
+    public HeartbeatAnswer heartbeat(UUID taskId, long epoch, TaskProgress progress, @Nullable HostTopology topology) {
+        List<ReportRules.Violation> violations = ReportRules.check(progress);
+        if (!violations.isEmpty()) {
+            throw new InvalidReportException(violations);
+        }
+        return changeTask(taskId, (job, task) -> {
             requireCurrent(task, epoch);
             Instant expires = clock.instant().plus(settings.leaseDuration());
             job.heartbeat(
@@ -153,15 +152,11 @@ public class Dispatcher {
      * @param error a task-level error code (the task could not run), with {@code message}
      * @return false when this exact result had been accepted before
      * @throws StaleLeaseException when the lease is no longer this agent's
+     * @throws InvalidReportException when the results disagree with the lease or the host
      */
     public boolean result(
-            UUID taskId,
-            long epoch,
-            List<ProcessResult> results,
-            @Nullable String error,
-            @Nullable String message,
-            Predicate<String> mayServe) {
-        return changeTask(taskId, mayServe, (job, task) -> {
+            UUID taskId, long epoch, List<ProcessResult> results, @Nullable String error, @Nullable String message) {
+        return changeTask(taskId, (job, task) -> {
             if (task.state().isTerminal()
                     && task.epoch() == epoch
                     && task.results().equals(results)
@@ -169,6 +164,13 @@ public class Dispatcher {
                 return false;
             }
             requireCurrent(task, epoch);
+            HostTopology topology =
+                    registry.find(task.host()).map(Host::topology).orElse(new HostTopology(List.of(), List.of()));
+            List<ReportRules.Violation> violations =
+                    ReportRules.of(task.targets(), job.request(), topology).check(results, error);
+            if (!violations.isEmpty()) {
+                throw new InvalidReportException(violations);
+            }
             job.reported(task, results, error, message, clock.instant());
             registry.seen(task.host());
             metrics.taskFinished(task);
@@ -183,8 +185,8 @@ public class Dispatcher {
      *
      * @throws StaleLeaseException when the lease is no longer this agent's
      */
-    public void release(UUID taskId, long epoch, Predicate<String> mayServe) {
-        changeTask(taskId, mayServe, (job, task) -> {
+    public void release(UUID taskId, long epoch) {
+        changeTask(taskId, (job, task) -> {
             requireCurrent(task, epoch);
             job.leaseEnded(task, clock.instant());
             registry.seen(task.host());
@@ -197,7 +199,7 @@ public class Dispatcher {
     public void reap() {
         Instant now = clock.instant();
         for (UUID taskId : tasks.expiredLeases(now)) {
-            changeTask(taskId, host -> true, (job, task) -> {
+            changeTask(taskId, (job, task) -> {
                 if (task.state() != TaskState.RUNNING
                         || task.leaseExpiresAt() == null
                         || !task.leaseExpiresAt().isBefore(now)) {
@@ -224,7 +226,7 @@ public class Dispatcher {
         List<String> gone = registry.offline();
         if (!gone.isEmpty()) {
             for (UUID taskId : tasks.pendingOf(gone)) {
-                changeTask(taskId, host -> true, (job, task) -> {
+                changeTask(taskId, (job, task) -> {
                     if (task.state() != TaskState.PENDING) {
                         return false;
                     }
@@ -242,17 +244,20 @@ public class Dispatcher {
         return Objects.requireNonNull(transactions.execute(tx -> tasks.hostsWithPendingTasks()));
     }
 
+    /** The host a task belongs to (agents may report only on their own hosts' tasks). */
+    public Optional<String> hostOf(UUID taskId) {
+        return Objects.requireNonNull(transactions.execute(tx -> tasks.hostOf(taskId)));
+    }
+
     /**
-     * Changes one task under its job's row lock, after checking that the caller may serve the
-     * task's host, and announces the change once it commits (if the job changed).
+     * Changes one task under its job's row lock, and announces the change once it commits (if the
+     * job changed). Who may change it was checked before the request's body was read ({@code
+     * AgentAccess}).
      */
-    private <T> T changeTask(UUID taskId, Predicate<String> mayServe, BiFunction<MigrationJob, HostTask, T> change) {
+    private <T> T changeTask(UUID taskId, BiFunction<MigrationJob, HostTask, T> change) {
         return Objects.requireNonNull(transactions.execute(tx -> {
             MigrationJob job = lockJobOf(taskId);
             HostTask task = job.task(taskId).orElseThrow();
-            if (!mayServe.test(task.host())) {
-                throw new ForeignHostException(task.host());
-            }
             JobState before = job.state();
             long version = job.version();
             T result = change.apply(job, task);

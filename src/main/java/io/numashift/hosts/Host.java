@@ -101,7 +101,7 @@ public class Host {
 
     static final class TopologyColumn extends JsonColumn<HostTopology> {
         TopologyColumn() {
-            super(new TypeReference<>() {});
+            super(new TypeReference<>() {}, new HostTopology(java.util.List.of(), java.util.List.of()));
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -49,6 +50,14 @@ public class HostRegistry {
         return hosts.findAll(org.springframework.data.domain.Sort.by("name"));
     }
 
+    /** Up to {@code limit} hosts by name, after {@code after} (exclusive) when given. */
+    @Transactional(readOnly = true)
+    public List<Host> page(@Nullable String after, int limit) {
+        var byName = org.springframework.data.domain.PageRequest.of(
+                0, limit, org.springframework.data.domain.Sort.by("name"));
+        return after == null ? hosts.findAll(byName).getContent() : hosts.findByNameGreaterThan(after, byName);
+    }
+
     @Transactional(readOnly = true)
     public Optional<Host> find(String name) {
         return hosts.findById(name);
@@ -60,6 +69,16 @@ public class HostRegistry {
         TreeSet<String> missing = new TreeSet<>(names);
         hosts.registeredAmong(names).forEach(missing::remove);
         return List.copyOf(missing);
+    }
+
+    /** The page size of each of these hosts that registered. */
+    @Transactional(readOnly = true)
+    public java.util.Map<String, Integer> pageSizes(Collection<String> names) {
+        java.util.Map<String, Integer> sizes = new java.util.TreeMap<>();
+        for (Object[] row : hosts.pageSizesOf(names)) {
+            sizes.put((String) row[0], (Integer) row[1]);
+        }
+        return sizes;
     }
 
     /** The names of the hosts that are {@code OFFLINE}. */

@@ -16,9 +16,16 @@ public interface Hosts extends JpaRepository<Host, String> {
 
     long countByLastSeenAtBefore(java.time.Instant cutoff);
 
+    /** Hosts named after {@code name}, in the pageable's order. */
+    java.util.List<Host> findByNameGreaterThan(String name, org.springframework.data.domain.Pageable page);
+
     /** Of these names, those registered (without loading the hosts' topology). */
     @Query("select h.name from Host h where h.name in :names")
     java.util.List<String> registeredAmong(@Param("names") java.util.Collection<String> names);
+
+    /** Of these names, those registered with their page size, as (name, page size). */
+    @Query("select h.name, h.pageSize from Host h where h.name in :names")
+    java.util.List<Object[]> pageSizesOf(@Param("names") java.util.Collection<String> names);
 
     /** The host, locked: leasing takes this lock so that a host runs one task at a time. */
     @Lock(LockModeType.PESSIMISTIC_WRITE)

@@ -16,7 +16,24 @@ public interface HostTasks extends JpaRepository<HostTask, UUID> {
 
     long countByHostAndState(String host, TaskState state);
 
-    java.util.Optional<HostTask> findFirstByHostAndState(String host, TaskState state);
+    /**
+     * A running task of a host.
+     *
+     * @param host the host
+     * @param taskId the task
+     * @param jobId its job
+     * @param attempts how many times it was leased
+     */
+    record Running(String host, UUID taskId, UUID jobId, int attempts) {}
+
+    /** The running tasks of these hosts. */
+    @Query("select new io.numashift.jobs.HostTasks$Running(t.host, t.id, t.job.id, t.attempts) from HostTask t"
+            + " where t.state = io.numashift.jobs.TaskState.RUNNING and t.host in :hosts")
+    List<Running> runningOn(@Param("hosts") java.util.Collection<String> hosts);
+
+    /** The host of a task, without loading it. */
+    @Query("select t.host from HostTask t where t.id = :id")
+    java.util.Optional<String> hostOf(@Param("id") UUID taskId);
 
     /** Running tasks whose lease ran out. */
     @Query(

@@ -1,5 +1,6 @@
 package io.numashift.jobs;
 
+import io.numashift.core.MigrationRequest;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.storage.JsonColumn;
 import jakarta.persistence.criteria.Join;
@@ -66,12 +67,21 @@ public class JobService {
      * Submits a job; with an Idempotency-Key, a repeat of the same request returns the first job.
      *
      * @throws UnknownHostsException when a host never registered
+     * @throws InvalidJobRequestException when the range is not aligned to a target host's page size
      * @throws IdempotencyConflictException when the key was used with another request
      */
     public Submission submit(JobRequest request, String submittedBy, @Nullable String idempotencyKey) {
         List<String> unknown = hosts.unknown(request.targetsByHost().keySet());
         if (!unknown.isEmpty()) {
             throw new UnknownHostsException(unknown);
+        }
+        if (request.range() != null) {
+            for (var host : hosts.pageSizes(request.targetsByHost().keySet()).entrySet()) {
+                MigrationRequest.checkRange(request.range(), host.getValue()).ifPresent(invalid -> {
+                    throw new InvalidJobRequestException(
+                            invalid.field(), invalid.message() + " of host " + host.getKey());
+                });
+            }
         }
         String hash = hash(request);
         if (idempotencyKey != null) {

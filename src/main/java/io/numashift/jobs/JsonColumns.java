@@ -1,28 +1,34 @@
 package io.numashift.jobs;
 
+import io.numashift.core.MigrationOptions;
 import io.numashift.storage.JsonColumn;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.core.type.TypeReference;
 
 /** The JSON columns of jobs and tasks: the request, a task's targets and its results as reported. */
 final class JsonColumns {
     private JsonColumns() {}
 
+    /** An unreadable request reads as one that names nothing to move: its tasks fail with EINVAL. */
     static final class RequestColumn extends JsonColumn<JobRequest> {
         RequestColumn() {
-            super(new TypeReference<>() {});
+            super(
+                    new TypeReference<>() {},
+                    new JobRequest(
+                            null, Map.of(), List.of(), null, List.of(), List.of(), null, MigrationOptions.DEFAULTS));
         }
     }
 
     static final class TargetsColumn extends JsonColumn<TaskTargets> {
         TargetsColumn() {
-            super(new TypeReference<>() {});
+            super(new TypeReference<>() {}, new TaskTargets(List.of(), List.of()));
         }
     }
 
     static final class ResultsColumn extends JsonColumn<List<ProcessResult>> {
         ResultsColumn() {
-            super(new TypeReference<>() {});
+            super(new TypeReference<>() {}, List.of());
         }
     }
 }

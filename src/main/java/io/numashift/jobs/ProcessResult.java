@@ -6,6 +6,12 @@ import io.numashift.core.MigrationWarning;
 import io.numashift.core.SkipReason;
 import io.numashift.core.backend.Errno;
 import io.numashift.core.backend.MemoryPolicy;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -14,42 +20,63 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The result of one process's migration as the API shows it (section 7 of the contract), with
- * addresses as hex strings. Agents report it; the service stores and shows it as reported.
+ * addresses as hex strings. Agents report it; the service checks it (field by field here, against
+ * the lease and the host in the dispatcher) and stores and shows it as reported.
  */
 public record ProcessResult(
-        int pid,
-        MigrationStatus status,
+        @Positive int pid,
+        @NotNull MigrationStatus status,
         @Nullable Errno errno,
-        @Nullable String message,
-        long pagesScanned,
-        long pagesMoved,
-        long pagesNotPresent,
-        Map<SkipReason, Long> pagesSkipped,
-        Map<Errno, Long> pagesFailed,
-        List<MigrationResult.NodePairPages> moves,
-        List<MigrationResult.Fallback> fallbacks,
-        SortedMap<Integer, Long> placementBefore,
-        SortedMap<Integer, Long> placementAfter,
-        long pagesLeftOnOldNodes,
-        @Nullable String contentDigestBefore,
-        @Nullable String contentDigestAfter,
+        @Nullable @Size(max = MAX_TEXT) String message,
+        @PositiveOrZero long pagesScanned,
+        @PositiveOrZero long pagesMoved,
+        @PositiveOrZero long pagesNotPresent,
+        @NotNull Map<@NotNull SkipReason, @NotNull @PositiveOrZero Long> pagesSkipped,
+        @NotNull Map<@NotNull Errno, @NotNull @PositiveOrZero Long> pagesFailed,
+        @NotNull @Size(max = MAX_PAIRS) List<MigrationResult.@NotNull NodePairPages> moves,
+        @NotNull @Size(max = MAX_PAIRS) List<MigrationResult.@NotNull Fallback> fallbacks,
+        @NotNull @Size(max = MAX_NODES) SortedMap<@NotNull Integer, @NotNull @PositiveOrZero Long> placementBefore,
+        @NotNull @Size(max = MAX_NODES) SortedMap<@NotNull Integer, @NotNull @PositiveOrZero Long> placementAfter,
+        @PositiveOrZero long pagesLeftOnOldNodes,
+        @Nullable @Size(max = MAX_DIGEST) String contentDigestBefore,
+        @Nullable @Size(max = MAX_DIGEST) String contentDigestAfter,
         @Nullable MemoryPolicy policyBefore,
         @Nullable MemoryPolicy policyAfter,
-        long rolledBack,
-        long rollbackFailed,
-        List<MigrationWarning> warnings,
-        @Nullable Double estimatedSeconds,
-        List<VmaResult> vmas) {
+        @PositiveOrZero long rolledBack,
+        @PositiveOrZero long rollbackFailed,
+        @NotNull @Size(max = MAX_WARNINGS) List<@NotNull MigrationWarning> warnings,
+        @Nullable @PositiveOrZero Double estimatedSeconds,
+        @NotNull @Size(max = MAX_VMAS) List<@NotNull @Valid VmaResult> vmas) {
+
+    static final int MAX_TEXT = 4096;
+    static final int MAX_PAIRS = 65_536;
+    static final int MAX_NODES = 4096;
+    static final int MAX_DIGEST = 128;
+    static final int MAX_WARNINGS = 64;
+    static final int MAX_VMAS = 1_000_000;
 
     public ProcessResult {
-        pagesSkipped = Map.copyOf(pagesSkipped);
-        pagesFailed = Map.copyOf(pagesFailed);
-        moves = List.copyOf(moves);
-        fallbacks = List.copyOf(fallbacks);
-        placementBefore = new TreeMap<>(placementBefore);
-        placementAfter = new TreeMap<>(placementAfter);
-        warnings = List.copyOf(warnings);
-        vmas = List.copyOf(vmas);
+        // Copies; an agent's report with nulls in it is kept as sent, so that validation names them.
+        pagesSkipped = copy(pagesSkipped);
+        pagesFailed = copy(pagesFailed);
+        moves = copy(moves);
+        fallbacks = copy(fallbacks);
+        placementBefore = sorted(placementBefore);
+        placementAfter = sorted(placementAfter);
+        warnings = copy(warnings);
+        vmas = copy(vmas);
+    }
+
+    private static <K, V> Map<K, V> copy(Map<K, V> map) {
+        return map == null || map.values().stream().anyMatch(java.util.Objects::isNull) ? map : Map.copyOf(map);
+    }
+
+    private static <T> List<T> copy(List<T> list) {
+        return list == null || list.stream().anyMatch(java.util.Objects::isNull) ? list : List.copyOf(list);
+    }
+
+    private static SortedMap<Integer, Long> sorted(SortedMap<Integer, Long> map) {
+        return map == null ? null : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(map));
     }
 
     /**
@@ -62,11 +89,17 @@ public record ProcessResult(
      * @param reason why it was skipped
      */
     public record VmaResult(
+            @NotNull @Pattern(regexp = ADDRESS, message = "a hex address such as 0x400000")
             String start,
+
+            @NotNull @Pattern(regexp = ADDRESS, message = "a hex address such as 0x400000")
             String end,
-            String maps,
-            MigrationResult.VmaAction action,
-            @Nullable SkipReason reason) {}
+
+            @NotNull @Size(max = MAX_TEXT) String maps,
+            @NotNull MigrationResult.VmaAction action,
+            @Nullable SkipReason reason) {
+        static final String ADDRESS = "0x[0-9a-f]{1,16}";
+    }
 
     public static ProcessResult of(MigrationResult r) {
         return new ProcessResult(

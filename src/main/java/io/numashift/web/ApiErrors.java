@@ -1,10 +1,13 @@
 package io.numashift.web;
 
+import io.numashift.web.ApiProblem.FieldError;
 import jakarta.persistence.PersistenceException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +20,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.TransactionException;
+import org.springframework.validation.BindException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -24,13 +28,17 @@ import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
- * Problem details for what no feature owns: malformed JSON, wrong types, unknown paths, methods
- * and media types, and a database that is away (503, never 500). Runs after the features' own
- * handlers.
+ * The one place where invalid input becomes a problem: bodies that are not JSON or not of the
+ * expected shape (named by {@link JsonErrors}), Bean Validation violations of request and protocol
+ * records, parameters of the wrong type, unknown paths, methods and media types; and a database
+ * that is away (503, never 500). Details name fields and JSON types, never a Java class. Runs after
+ * the features' own handlers.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -49,16 +57,61 @@ public class ApiErrors {
                 return ApiProblem.of(HttpStatus.CONTENT_TOO_LARGE, "EINVAL", tooLarge.getMessage());
             }
         }
-        return ApiProblem.invalid("the body is not valid JSON of the expected shape: " + firstLine(e), null);
+        FieldError error = JsonErrors.describe(e);
+        return ApiProblem.invalid(error.field() + ": " + error.message(), List.of(error));
     }
 
-    @ExceptionHandler({
-        MethodArgumentTypeMismatchException.class,
-        MissingServletRequestParameterException.class,
-        MissingRequestHeaderException.class
-    })
-    ProblemDetail badParameter(Exception e) {
-        return ApiProblem.invalid(firstLine(e), null);
+    /** Bean Validation of a {@code @Valid} body ({@code MethodArgumentNotValidException} is one). */
+    @ExceptionHandler(BindException.class)
+    ProblemDetail violations(BindException e) {
+        List<FieldError> errors = new ArrayList<>();
+        e.getBindingResult()
+                .getFieldErrors()
+                .forEach(f -> errors.add(new FieldError(f.getField(), message(f.getDefaultMessage()))));
+        e.getBindingResult()
+                .getGlobalErrors()
+                .forEach(g -> errors.add(new FieldError(g.getObjectName(), message(g.getDefaultMessage()))));
+        return ApiProblem.invalid(InvalidRequestException.summary(errors), errors);
+    }
+
+    /** Bean Validation of parameters, and of bodies when a handler's parameters are validated too. */
+    @ExceptionHandler(HandlerMethodValidationException.class)
+    ProblemDetail parameterViolations(HandlerMethodValidationException e) {
+        List<FieldError> errors = new ArrayList<>();
+        e.getParameterValidationResults().forEach(result -> {
+            String parameter = result.getMethodParameter().getParameterName();
+            if (result instanceof org.springframework.validation.method.ParameterErrors bound) {
+                bound.getFieldErrors()
+                        .forEach(f -> errors.add(new FieldError(f.getField(), message(f.getDefaultMessage()))));
+                bound.getGlobalErrors()
+                        .forEach(g ->
+                                errors.add(new FieldError(String.valueOf(parameter), message(g.getDefaultMessage()))));
+            } else {
+                result.getResolvableErrors()
+                        .forEach(r ->
+                                errors.add(new FieldError(String.valueOf(parameter), message(r.getDefaultMessage()))));
+            }
+        });
+        return ApiProblem.invalid(InvalidRequestException.summary(errors), errors);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ProblemDetail badParameter(MethodArgumentTypeMismatchException e) {
+        Class<?> type = e.getRequiredType();
+        FieldError error = new FieldError(e.getName(), type == null ? "not a valid value" : JsonErrors.expected(type));
+        return ApiProblem.invalid(error.field() + ": " + error.message(), List.of(error));
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ProblemDetail missingParameter(MissingServletRequestParameterException e) {
+        return ApiProblem.invalid(
+                e.getParameterName() + ": required", List.of(new FieldError(e.getParameterName(), "required")));
+    }
+
+    @ExceptionHandler(MissingRequestHeaderException.class)
+    ProblemDetail missingHeader(MissingRequestHeaderException e) {
+        return ApiProblem.invalid(
+                e.getHeaderName() + ": required", List.of(new FieldError(e.getHeaderName(), "required")));
     }
 
     @ExceptionHandler(NoResourceFoundException.class)
@@ -68,17 +121,30 @@ public class ApiErrors {
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ProblemDetail method(HttpRequestMethodNotSupportedException e) {
-        return ApiProblem.of(HttpStatus.METHOD_NOT_ALLOWED, "EINVAL", firstLine(e));
+        return ApiProblem.of(
+                HttpStatus.METHOD_NOT_ALLOWED,
+                "EINVAL",
+                e.getMethod() + " is not allowed here; allowed: " + e.getSupportedHttpMethods());
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ProblemDetail mediaType(HttpMediaTypeNotSupportedException e) {
-        return ApiProblem.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "EINVAL", firstLine(e));
+        return ApiProblem.of(
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                "EINVAL",
+                "the body must be " + e.getSupportedMediaTypes()
+                        + (e.getContentType() == null ? "" : ", not " + e.getContentType()));
     }
 
     @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
     ProblemDetail notAcceptable(HttpMediaTypeNotAcceptableException e) {
-        return ApiProblem.of(HttpStatus.NOT_ACCEPTABLE, "EINVAL", firstLine(e));
+        return ApiProblem.of(
+                HttpStatus.NOT_ACCEPTABLE, "EINVAL", "this resource answers " + e.getSupportedMediaTypes() + " only");
+    }
+
+    @ExceptionHandler(MaxUploadSizeExceededException.class)
+    ProblemDetail tooLarge(MaxUploadSizeExceededException e) {
+        return ApiProblem.of(HttpStatus.CONTENT_TOO_LARGE, "EINVAL", "the request is too large");
     }
 
     /**
@@ -115,9 +181,7 @@ public class ApiErrors {
         return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P"));
     }
 
-    private static String firstLine(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+    private static String message(@Nullable String message) {
+        return message == null ? "invalid" : message;
     }
 }

@@ -1,5 +1,7 @@
 package io.numashift.web;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -8,7 +10,7 @@ import org.springframework.http.ProblemDetail;
 /** Builds RFC 9457 problem details with the API's {@code code} and, for invalid input, {@code errors}. */
 public final class ApiProblem {
     /** Problems are told apart by {@code code}; the type is the RFC's generic one, written out. */
-    private static final java.net.URI TYPE = java.net.URI.create("about:blank");
+    private static final URI TYPE = URI.create("about:blank");
 
     private ApiProblem() {}
 
@@ -19,6 +21,28 @@ public final class ApiProblem {
      * @param message what is wrong with it
      */
     public record FieldError(String field, String message) {}
+
+    /**
+     * A problem as the API answers it ({@code application/problem+json}): what the OpenAPI
+     * document shows for every error.
+     *
+     * @param type always {@code about:blank}: problems are told apart by {@code code}
+     * @param title the HTTP status's phrase
+     * @param status the HTTP status
+     * @param detail what went wrong, for people
+     * @param instance the request's path
+     * @param code an errno name such as {@code EINVAL} or a symbolic code such as {@code JOB_NOT_FOUND}
+     * @param errors for invalid input, each invalid field
+     */
+    @Schema(name = "Problem")
+    public record Body(
+            String type,
+            String title,
+            int status,
+            String detail,
+            @Nullable String instance,
+            String code,
+            @Nullable List<FieldError> errors) {}
 
     public static ProblemDetail of(HttpStatus status, String code, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
@@ -33,5 +57,30 @@ public final class ApiProblem {
             problem.setProperty("errors", errors);
         }
         return problem;
+    }
+
+    /** The code of an error that only its status describes (one the web server itself raised). */
+    static String codeOf(HttpStatus status) {
+        return switch (status) {
+            case UNAUTHORIZED -> "UNAUTHORIZED";
+            case FORBIDDEN -> "EPERM";
+            case NOT_FOUND -> "NOT_FOUND";
+            case SERVICE_UNAVAILABLE -> "UNAVAILABLE";
+            default -> status.is5xxServerError() ? "INTERNAL" : "EINVAL";
+        };
+    }
+
+    /** The detail of an error that only its status describes. */
+    static String detailOf(HttpStatus status) {
+        return switch (status) {
+            case BAD_REQUEST -> "the request is malformed: its path, query string or headers cannot be read";
+            case NOT_FOUND -> "no such resource";
+            case METHOD_NOT_ALLOWED -> "this method is not allowed here";
+            case CONTENT_TOO_LARGE -> "the request is too large";
+            case URI_TOO_LONG -> "the request's path and query string are too long";
+            case REQUEST_HEADER_FIELDS_TOO_LARGE -> "the request's headers are too large";
+            case SERVICE_UNAVAILABLE -> "the service is unavailable; try again";
+            default -> status.is5xxServerError() ? "internal error; see the service's log" : status.getReasonPhrase();
+        };
     }
 }

@@ -14,32 +14,42 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies over {@value #MAX_BYTES} bytes with {@code 413}, whether their length is
- * declared or they arrive in chunks.
+ * Refuses request bodies over their limit with {@code 413}, whether their length is declared or
+ * they arrive in chunks: {@value #MAX_BYTES} bytes, and {@value #MAX_RESULT_BYTES} for an agent's
+ * result, which carries every VMA of every process of a task (a host with hundreds of processes of
+ * thousands of VMAs reports megabytes).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class BodyLimitFilter extends OncePerRequestFilter {
     static final int MAX_BYTES = 1 << 20;
+    static final int MAX_RESULT_BYTES = 32 << 20;
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > MAX_BYTES) {
+        long limit = request.getRequestURI().startsWith("/api/v1/tasks/")
+                        && request.getRequestURI().endsWith("/result")
+                ? MAX_RESULT_BYTES
+                : MAX_BYTES;
+        if (request.getContentLengthLong() > limit) {
             response.setStatus(413);
             response.setContentType("application/problem+json");
             response.getWriter()
                     .write("{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,"
-                            + "\"detail\":\"request bodies are limited to " + MAX_BYTES
-                            + " bytes\",\"code\":\"EINVAL\"}");
+                            + "\"detail\":\"request bodies are limited to " + limit
+                            + " bytes here\",\"code\":\"EINVAL\"}");
             return;
         }
-        chain.doFilter(new Limited(request), response);
+        chain.doFilter(new Limited(request, limit), response);
     }
 
     private static final class Limited extends HttpServletRequestWrapper {
-        Limited(HttpServletRequest request) {
+        private final long limit;
+
+        Limited(HttpServletRequest request, long limit) {
             super(request);
+            this.limit = limit;
         }
 
         @Override
@@ -51,8 +61,8 @@ public class BodyLimitFilter extends OncePerRequestFilter {
                 @Override
                 public int read() throws IOException {
                     int b = in.read();
-                    if (b >= 0 && ++read > MAX_BYTES) {
-                        throw new BodyTooLargeException();
+                    if (b >= 0 && ++read > limit) {
+                        throw new BodyTooLargeException(limit);
                     }
                     return b;
                 }
@@ -60,8 +70,8 @@ public class BodyLimitFilter extends OncePerRequestFilter {
                 @Override
                 public int read(byte[] buffer, int offset, int length) throws IOException {
                     int n = in.read(buffer, offset, length);
-                    if (n > 0 && (read += n) > MAX_BYTES) {
-                        throw new BodyTooLargeException();
+                    if (n > 0 && (read += n) > limit) {
+                        throw new BodyTooLargeException(limit);
                     }
                     return n;
                 }
@@ -86,8 +96,8 @@ public class BodyLimitFilter extends OncePerRequestFilter {
 
     /** A body that grew past the limit while being read. */
     public static final class BodyTooLargeException extends IOException {
-        BodyTooLargeException() {
-            super("request bodies are limited to " + MAX_BYTES + " bytes");
+        BodyTooLargeException(long limit) {
+            super("request bodies are limited to " + limit + " bytes here");
         }
     }
 }

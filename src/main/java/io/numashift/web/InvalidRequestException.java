@@ -7,10 +7,7 @@ public class InvalidRequestException extends RuntimeException {
     private final List<ApiProblem.FieldError> errors;
 
     public InvalidRequestException(List<ApiProblem.FieldError> errors) {
-        super(errors.stream()
-                .map(e -> e.field() + ": " + e.message())
-                .reduce((a, b) -> a + "; " + b)
-                .orElse("invalid"));
+        super(summary(errors));
         this.errors = List.copyOf(errors);
     }
 
@@ -20,5 +17,13 @@ public class InvalidRequestException extends RuntimeException {
 
     public List<ApiProblem.FieldError> errors() {
         return errors;
+    }
+
+    /** The errors in one line: {@code field: message; field: message}. */
+    public static String summary(List<ApiProblem.FieldError> errors) {
+        return errors.stream()
+                .map(e -> e.field() + ": " + e.message())
+                .reduce((a, b) -> a + "; " + b)
+                .orElse("invalid");
     }
 }

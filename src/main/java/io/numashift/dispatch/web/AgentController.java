@@ -3,19 +3,23 @@ package io.numashift.dispatch.web;
 import io.numashift.dispatch.DispatchSettings;
 import io.numashift.dispatch.Dispatcher;
 import io.numashift.dispatch.ForeignHostException;
+import io.numashift.dispatch.InvalidReportException;
 import io.numashift.dispatch.Lease;
 import io.numashift.dispatch.StaleLeaseException;
 import io.numashift.dispatch.TaskNotFoundException;
 import io.numashift.dispatch.WorkSignals;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.hosts.HostSettings;
+import io.numashift.jobs.web.SubmitJobBody;
 import io.numashift.jobs.web.Waits;
-import io.numashift.security.Caller;
 import io.numashift.web.ApiProblem;
 import io.numashift.web.InvalidRequestException;
-import jakarta.servlet.http.HttpServletRequest;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -35,10 +40,12 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The agent protocol: register, lease (a long poll, woken as soon as work for the host is
- * committed), heartbeat, result, and release (a stopping agent gives its task back). An agent token serves only the hosts it names.
+ * committed), heartbeat, result, and release (a stopping agent gives its task back). An agent
+ * token serves only the hosts it names ({@link AgentAccess}); every body is read strictly and
+ * checked, field by field and against the lease and the host, before anything is stored.
  */
 @RestController
-@RequestMapping("/api/v1")
+@RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
 class AgentController {
     private final Dispatcher dispatcher;
     private final HostRegistry hosts;
@@ -59,11 +66,40 @@ class AgentController {
         this.seenEvery = hostSettings.unknownAfter().dividedBy(3);
     }
 
-    @PostMapping("/agents/{host}/register")
-    Map<String, Object> register(
-            @PathVariable String host, @RequestBody AgentProtocol.Registration registration, HttpServletRequest http) {
-        requireHost(http, host);
-        if (registration.pageSize() <= 0 || Integer.bitCount(registration.pageSize()) != 1) {
+    /**
+     * The answer to a registration.
+     *
+     * @param host the host
+     * @param heartbeatInterval how often to send heartbeats while running a task (ISO-8601)
+     * @param leaseDuration how long a lease lasts without a heartbeat (ISO-8601)
+     */
+    record Registered(String host, String heartbeatInterval, String leaseDuration) {}
+
+    /**
+     * The answer to a result.
+     *
+     * @param accepted false when this exact result had been accepted before
+     */
+    record ResultAnswer(boolean accepted) {}
+
+    /**
+     * The answer to a release.
+     *
+     * @param released always true: the task is offered again
+     */
+    record Released(boolean released) {}
+
+    @Operation(summary = "Register a host (agent)")
+    @ApiResponse(responseCode = "200", description = "registered; the intervals the agent keeps to")
+    @PostMapping(path = "/agents/{host}/register", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Registered register(
+            @PathVariable
+                    @Pattern(
+                            regexp = SubmitJobBody.HOST_NAME,
+                            message = "a host name: letters, digits, '.', '_' and '-'")
+                    String host,
+            @Valid @RequestBody AgentProtocol.Registration registration) {
+        if (Integer.bitCount(registration.pageSize()) != 1) {
             throw new InvalidRequestException("pageSize", "a power of two");
         }
         hosts.register(
@@ -72,24 +108,27 @@ class AgentController {
                 registration.agentVersion(),
                 registration.pageSize(),
                 registration.topology());
-        return Map.of(
-                "host",
+        return new Registered(
                 host,
-                "heartbeatInterval",
                 settings.heartbeatInterval().toString(),
-                "leaseDuration",
                 settings.leaseDuration().toString());
     }
 
+    @Operation(summary = "Wait for the host's next task (agent)")
+    @ApiResponse(responseCode = "200", description = "a task and its lease")
+    @ApiResponse(responseCode = "204", description = "no task within the wait")
     @PostMapping("/agents/{host}/lease")
     ResponseEntity<Lease> lease(
-            @PathVariable String host, @RequestParam(required = false) @Nullable String wait, HttpServletRequest http)
+            @PathVariable String host,
+            @Parameter(description = "how long to wait: 30s, 500ms, 2m (at most 60 s)", example = "30s")
+                    @RequestParam(required = false)
+                    @Nullable
+                    String wait)
             throws InterruptedException {
-        requireHost(http, host);
+        Duration waitFor = Waits.parse(wait, settings.maxLeaseWait());
         if (hosts.find(host).isEmpty()) {
             throw new InvalidRequestException("host", "register host " + host + " first");
         }
-        Duration waitFor = Waits.parse(wait, settings.maxLeaseWait());
         long deadline = System.nanoTime() + waitFor.toNanos();
         while (true) {
             var signal = signals.next(host);
@@ -111,37 +150,34 @@ class AgentController {
         }
     }
 
-    @PostMapping("/tasks/{taskId}/heartbeat")
+    @Operation(summary = "Report progress and renew the lease (agent)")
+    @ApiResponse(responseCode = "200", description = "renewed; whether a cancel was requested")
+    @ApiResponse(responseCode = "404", description = "TASK_NOT_FOUND")
+    @ApiResponse(responseCode = "409", description = "STALE_EPOCH: the lease is no longer this agent's")
+    @PostMapping(path = "/tasks/{taskId}/heartbeat", consumes = MediaType.APPLICATION_JSON_VALUE)
     Dispatcher.HeartbeatAnswer heartbeat(
-            @PathVariable UUID taskId, @RequestBody AgentProtocol.Heartbeat heartbeat, HttpServletRequest http) {
-        return dispatcher.heartbeat(
-                taskId, heartbeat.epoch(), heartbeat.progress(), heartbeat.topology(), Caller.of(http)::mayServe);
+            @PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Heartbeat heartbeat) {
+        return dispatcher.heartbeat(taskId, heartbeat.epoch(), heartbeat.progress(), heartbeat.topology());
     }
 
-    @PostMapping("/tasks/{taskId}/result")
-    Map<String, Object> result(
-            @PathVariable UUID taskId, @RequestBody AgentProtocol.Result result, HttpServletRequest http) {
-        boolean accepted = dispatcher.result(
-                taskId,
-                result.epoch(),
-                result.processes(),
-                result.error(),
-                result.message(),
-                Caller.of(http)::mayServe);
-        return Map.of("accepted", accepted);
+    @Operation(summary = "Report a task's results (agent)")
+    @ApiResponse(responseCode = "200", description = "accepted (or the same result again)")
+    @ApiResponse(responseCode = "404", description = "TASK_NOT_FOUND")
+    @ApiResponse(responseCode = "409", description = "STALE_EPOCH: the lease is no longer this agent's")
+    @PostMapping(path = "/tasks/{taskId}/result", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResultAnswer result(@PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Result result) {
+        return new ResultAnswer(
+                dispatcher.result(taskId, result.epoch(), result.processes(), result.error(), result.message()));
     }
 
-    @PostMapping("/tasks/{taskId}/release")
-    Map<String, Object> release(
-            @PathVariable UUID taskId, @RequestBody AgentProtocol.Release release, HttpServletRequest http) {
-        dispatcher.release(taskId, release.epoch(), Caller.of(http)::mayServe);
-        return Map.of("released", true);
-    }
-
-    private static void requireHost(HttpServletRequest http, String host) {
-        if (!Caller.of(http).mayServe(host)) {
-            throw new ForeignHostException(host);
-        }
+    @Operation(summary = "Give a task back unfinished, to run again at once (agent)")
+    @ApiResponse(responseCode = "200", description = "the task is offered again")
+    @ApiResponse(responseCode = "404", description = "TASK_NOT_FOUND")
+    @ApiResponse(responseCode = "409", description = "STALE_EPOCH: the lease is no longer this agent's")
+    @PostMapping(path = "/tasks/{taskId}/release", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Released release(@PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Release release) {
+        dispatcher.release(taskId, release.epoch());
+        return new Released(true);
     }
 
     @ExceptionHandler(ForeignHostException.class)
@@ -157,5 +193,14 @@ class AgentController {
     @ExceptionHandler(TaskNotFoundException.class)
     ProblemDetail noTask(TaskNotFoundException e) {
         return ApiProblem.of(HttpStatus.NOT_FOUND, "TASK_NOT_FOUND", e.getMessage());
+    }
+
+    @ExceptionHandler(InvalidReportException.class)
+    ProblemDetail invalidReport(InvalidReportException e) {
+        return ApiProblem.invalid(
+                e.getMessage(),
+                e.violations().stream()
+                        .map(v -> new ApiProblem.FieldError(v.field(), v.message()))
+                        .toList());
     }
 }

@@ -7,14 +7,23 @@ import io.numashift.jobs.JobWatch;
 import io.numashift.jobs.MigrationJob;
 import io.numashift.security.Caller;
 import io.numashift.web.InvalidRequestException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -32,10 +41,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** Jobs over HTTP: {@code /api/v1/jobs}. */
 @RestController
-@RequestMapping("/api/v1/jobs")
+@RequestMapping(path = "/api/v1/jobs", produces = MediaType.APPLICATION_JSON_VALUE)
 class JobController {
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
-    private static final int MAX_IDEMPOTENCY_KEY = 255;
+    /** Idempotency keys: 1 to 255 printable ASCII characters without spaces. */
+    static final String IDEMPOTENCY_KEY = "[!-~]{1,255}";
 
     private final JobService jobs;
     private final JobWatch watch;
@@ -49,58 +59,83 @@ class JobController {
         this.views = views;
     }
 
+    /**
+     * A page of jobs, newest first.
+     *
+     * @param items job summaries (without request, tasks and failures)
+     * @param next the cursor of the next page ({@code after}), or null on the last page
+     */
+    record JobPage(List<JobView> items, @Nullable String next) {}
+
+    @Operation(summary = "Submit a job (operator)")
+    @ApiResponse(
+            responseCode = "201",
+            description = "the job, queued",
+            headers = {
+                @Header(name = "Location", description = "/api/v1/jobs/{id}"),
+                @Header(name = "X-Job-Version", description = "the job's version")
+            })
+    @ApiResponse(responseCode = "200", description = "an earlier submit with the same Idempotency-Key and body")
+    @ApiResponse(responseCode = "409", description = "IDEMPOTENCY_CONFLICT: the key was used with another body")
+    @ApiResponse(responseCode = "422", description = "UNKNOWN_HOST: a host never registered")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<JobView> submit(
-            @RequestBody SubmitJobBody body,
-            @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey,
+            @Valid @RequestBody SubmitJobBody body,
+            @Parameter(description = "a second submit with the same key and body returns the first job")
+                    @RequestHeader(name = "Idempotency-Key", required = false)
+                    @Nullable
+                    @Pattern(regexp = IDEMPOTENCY_KEY, message = "1 to 255 printable ASCII characters without spaces")
+                    String idempotencyKey,
             HttpServletRequest http) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
-            throw new InvalidRequestException("Idempotency-Key", "1 to " + MAX_IDEMPOTENCY_KEY + " characters");
-        }
         JobService.Submission submission =
                 jobs.submit(body.toRequest(), Caller.of(http).name(), idempotencyKey);
         MigrationJob job = submission.job();
         return ResponseEntity.status(submission.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/api/v1/jobs/" + job.id()))
                 .header("X-Job-Version", Long.toString(job.version()))
-                .body(JobView.of(job));
+                .body(views.remember(job));
     }
 
+    @Operation(summary = "Read a job (viewer); with index, wait until its version exceeds index")
+    @ApiResponse(
+            responseCode = "200",
+            description = "the job",
+            headers = @Header(name = "X-Job-Version", description = "the job's version"))
+    @ApiResponse(responseCode = "404", description = "JOB_NOT_FOUND")
     @GetMapping("/{id}")
     ResponseEntity<JobView> read(
             @PathVariable String id,
-            @RequestParam(required = false) @Nullable Long index,
-            @RequestParam(required = false) @Nullable String wait)
+            @Parameter(description = "answer once the job's version exceeds this")
+                    @RequestParam(required = false)
+                    @Nullable
+                    @Min(0)
+                    Long index,
+            @Parameter(description = "how long to wait with index: 30s, 500ms, 2m (at most 60 s)", example = "30s")
+                    @RequestParam(required = false)
+                    @Nullable
+                    String wait)
             throws InterruptedException {
         UUID jobId = JobIds.parse(id);
         if (index != null) {
             watch.awaitVersionAbove(jobId, index, Waits.parse(wait, MAX_WAIT));
         }
-        MigrationJob job = jobs.find(jobId);
+        JobView job = views.current(jobId);
         return ResponseEntity.ok()
                 .header("X-Job-Version", Long.toString(job.version()))
-                .body(JobView.of(job));
+                .body(job);
     }
 
+    @Operation(summary = "List jobs, newest first (viewer)")
+    @ApiResponse(responseCode = "200", description = "a page of job summaries")
     @GetMapping
-    Map<String, Object> list(
-            @RequestParam(required = false) @Nullable String state,
-            @RequestParam(required = false) @Nullable String label,
+    JobPage list(
+            @RequestParam(required = false) @Nullable JobState state,
+            @Parameter(description = "key:value") @RequestParam(required = false) @Nullable String label,
             @RequestParam(required = false) @Nullable String host,
             @RequestParam(required = false) @Nullable String submittedBy,
-            @RequestParam(defaultValue = "50") int limit,
-            @RequestParam(required = false) @Nullable String after) {
-        if (limit < 1 || limit > 500) {
-            throw new InvalidRequestException("limit", "1 to 500");
-        }
-        JobState stateFilter = null;
-        if (state != null) {
-            try {
-                stateFilter = JobState.valueOf(state);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("state", "one of " + List.of(JobState.values()));
-            }
-        }
+            @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
+            @Parameter(description = "the cursor of the previous page's next") @RequestParam(required = false) @Nullable
+                    String after) {
         String labelKey = null;
         String labelValue = null;
         if (label != null) {
@@ -112,7 +147,7 @@ class JobController {
             labelValue = label.substring(colon + 1);
         }
         List<MigrationJob> page = jobs.list(new JobQuery(
-                stateFilter,
+                state,
                 labelKey,
                 labelValue,
                 host,
@@ -121,34 +156,50 @@ class JobController {
                 after == null ? null : Cursor.decode(after)));
         boolean more = page.size() > limit;
         List<MigrationJob> items = more ? page.subList(0, limit) : page;
-        String next = more ? Cursor.encode(items.getLast()) : null;
-        var body = new java.util.LinkedHashMap<String, Object>();
-        body.put("items", items.stream().map(JobView::summary).toList());
-        body.put("next", next);
-        return body;
+        return new JobPage(items.stream().map(JobView::summary).toList(), more ? Cursor.encode(items.getLast()) : null);
     }
 
+    @Operation(summary = "Follow a job (viewer): the whole job on connect, then on every change, until it ends")
+    @ApiResponse(
+            responseCode = "200",
+            description = "events named job, each with the whole job",
+            content =
+                    @Content(
+                            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                            schema = @Schema(implementation = JobView.class)))
+    @ApiResponse(responseCode = "404", description = "JOB_NOT_FOUND")
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter events(@PathVariable String id) {
         UUID jobId = JobIds.parse(id);
-        jobs.find(jobId);
+        jobs.version(jobId);
         return streams.open(jobId);
     }
 
+    @Operation(summary = "Cancel a job (operator)")
+    @ApiResponse(responseCode = "202", description = "the job, cancelling or cancelled")
+    @ApiResponse(responseCode = "404", description = "JOB_NOT_FOUND")
+    @ApiResponse(responseCode = "409", description = "INVALID_STATE: the job has ended or is cancelling")
     @PostMapping("/{id}/cancel")
     ResponseEntity<JobView> cancel(@PathVariable String id) {
         MigrationJob job = jobs.cancel(JobIds.parse(id));
         return ResponseEntity.accepted()
                 .header("X-Job-Version", Long.toString(job.version()))
-                .body(JobView.of(job));
+                .body(views.remember(job));
     }
 
+    @Operation(summary = "Retry what did not succeed, as a new job (operator)")
+    @ApiResponse(
+            responseCode = "201",
+            description = "the new job",
+            headers = @Header(name = "Location", description = "/api/v1/jobs/{id}"))
+    @ApiResponse(responseCode = "404", description = "JOB_NOT_FOUND")
+    @ApiResponse(responseCode = "409", description = "INVALID_STATE: the job has not ended, or nothing failed")
     @PostMapping("/{id}/retry")
     ResponseEntity<JobView> retry(@PathVariable String id, HttpServletRequest http) {
         MigrationJob job = jobs.retry(JobIds.parse(id), Caller.of(http).name());
         return ResponseEntity.created(URI.create("/api/v1/jobs/" + job.id()))
                 .header("X-Job-Version", Long.toString(job.version()))
-                .body(JobView.of(job));
+                .body(views.remember(job));
     }
 
     /** The opaque cursor of keyset pagination: the creation time and id of the last job of a page. */

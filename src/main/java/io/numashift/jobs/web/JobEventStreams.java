@@ -1,8 +1,6 @@
 package io.numashift.jobs.web;
 
-import io.numashift.jobs.JobService;
 import io.numashift.jobs.JobWatch;
-import io.numashift.jobs.MigrationJob;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.UUID;
@@ -17,11 +15,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 class JobEventStreams {
     private static final Duration ROUND = Duration.ofSeconds(15);
 
-    private final JobService jobs;
+    private final JobViews views;
     private final JobWatch watch;
 
-    JobEventStreams(JobService jobs, JobWatch watch) {
-        this.jobs = jobs;
+    JobEventStreams(JobViews views, JobWatch watch) {
+        this.views = views;
         this.watch = watch;
     }
 
@@ -35,12 +33,12 @@ class JobEventStreams {
         try {
             long sent = -1;
             while (true) {
-                MigrationJob job = jobs.find(id);
+                JobView job = views.current(id);
                 if (job.version() > sent) {
                     emitter.send(SseEmitter.event()
                             .name("job")
                             .id(Long.toString(job.version()))
-                            .data(JobView.of(job)));
+                            .data(job));
                     sent = job.version();
                 }
                 if (job.state().isTerminal() || watch.closing()) {

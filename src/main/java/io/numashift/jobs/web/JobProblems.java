@@ -2,10 +2,12 @@ package io.numashift.jobs.web;
 
 import io.numashift.jobs.IdempotencyConflictException;
 import io.numashift.jobs.IllegalTransitionException;
+import io.numashift.jobs.InvalidJobRequestException;
 import io.numashift.jobs.InvalidJobStateException;
 import io.numashift.jobs.JobNotFoundException;
 import io.numashift.jobs.UnknownHostsException;
 import io.numashift.web.ApiProblem;
+import java.util.List;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
@@ -28,6 +30,12 @@ class JobProblems {
         ProblemDetail problem = ApiProblem.of(HttpStatus.UNPROCESSABLE_CONTENT, "UNKNOWN_HOST", e.getMessage());
         problem.setProperty("hosts", e.hosts());
         return problem;
+    }
+
+    @ExceptionHandler(InvalidJobRequestException.class)
+    ProblemDetail invalidRequest(InvalidJobRequestException e) {
+        return ApiProblem.invalid(
+                e.field() + ": " + e.getMessage(), List.of(new ApiProblem.FieldError(e.field(), e.getMessage())));
     }
 
     @ExceptionHandler(IdempotencyConflictException.class)

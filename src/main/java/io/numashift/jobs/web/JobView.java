@@ -1,7 +1,9 @@
 package io.numashift.jobs.web;
 
+import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationStatus;
 import io.numashift.jobs.HostTask;
+import io.numashift.jobs.JobRequest;
 import io.numashift.jobs.JobState;
 import io.numashift.jobs.MigrationJob;
 import io.numashift.jobs.ProcessResult;
@@ -28,10 +30,56 @@ public record JobView(
         Instant createdAt,
         @Nullable Instant startedAt,
         @Nullable Instant finishedAt,
-        @Nullable Map<String, Object> request,
+        @Nullable RequestView request,
         Progress progress,
         @Nullable List<TaskView> tasks,
         @Nullable List<Failure> failures) {
+
+    /**
+     * The submitted request, normalised: every option filled in, addresses as hex strings.
+     *
+     * @param name a name for people
+     * @param labels the labels
+     * @param targets the targets as given
+     * @param range the address range, or null for the whole address space
+     * @param oldNodes the nodes pages move from
+     * @param newNodes the nodes pages move to, entry by entry
+     * @param count the length of both node lists
+     * @param options every option
+     */
+    public record RequestView(
+            @Nullable String name,
+            Map<String, String> labels,
+            List<JobRequest.Target> targets,
+            @Nullable RangeView range,
+            List<Integer> oldNodes,
+            List<Integer> newNodes,
+            int count,
+            MigrationOptions options) {
+        static RequestView of(JobRequest request) {
+            return new RequestView(
+                    request.name(),
+                    request.labels(),
+                    request.targets(),
+                    request.range() == null
+                            ? null
+                            : new RangeView(
+                                    hex(request.range().start()),
+                                    hex(request.range().end())),
+                    request.oldNodes(),
+                    request.newNodes(),
+                    request.count() == null ? request.oldNodes().size() : request.count(),
+                    request.options());
+        }
+    }
+
+    /**
+     * An address range.
+     *
+     * @param start first address, hex
+     * @param end address after the last byte, hex
+     */
+    public record RangeView(String start, String end) {}
 
     /**
      * Progress over every host.
@@ -163,10 +211,14 @@ public record JobView(
                 job.createdAt(),
                 job.startedAt(),
                 job.finishedAt(),
-                whole ? SubmitJobBody.describe(job.request()) : null,
+                whole ? RequestView.of(job.request()) : null,
                 progress,
                 whole ? tasks : null,
                 whole ? failures : null);
+    }
+
+    private static String hex(long address) {
+        return "0x" + Long.toHexString(address);
     }
 
     private static List<Failure> failures(HostTask task) {

@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 /**
  * Views of jobs, kept by version: a job's version changes with every change of the job, so a read
  * of an unchanged job costs one query of its version instead of loading it with its tasks and
- * results. Dashboards poll unchanged jobs most of the time.
+ * results. Dashboards poll unchanged jobs most of the time. Reads, blocking reads and event streams
+ * go through {@link #current}; submits, cancels and retries remember the job they answer with.
  */
 @Component
 class JobViews {
