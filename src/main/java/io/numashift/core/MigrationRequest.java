@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * One migration: a process, an optional address range and a node mapping, entry by entry.
  *
  * <p>The record holds what the caller asked for, valid or not; {@link #invalidReason} is check 1
- * of the contract, which the engine and the service both apply.
+ * of docs/migration.md §2, which the engine and the service both apply.
  *
  * @param pid the target process
  * @param range the address range, or null for the whole address space
@@ -60,7 +60,7 @@ public record MigrationRequest(
     }
 
     /**
-     * Check 1 of the contract: why this request is malformed ({@code EINVAL}), if it is.
+     * Check 1 of docs/migration.md §2: why this request is malformed ({@code EINVAL}), if it is.
      *
      * @param pageSize the page size that range bounds must be aligned to
      */

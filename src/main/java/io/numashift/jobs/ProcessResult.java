@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The result of one process's migration as the API shows it (section 7 of the contract), with
+ * The result of one process's migration as the API shows it (docs/migration.md §7), with
  * addresses as hex strings. Agents report it; the service stores and shows it as reported.
  */
 public record ProcessResult(

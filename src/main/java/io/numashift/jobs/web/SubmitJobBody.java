@@ -62,7 +62,7 @@ public record SubmitJobBody(
     /**
      * The options; absent ones take their defaults.
      *
-     * @param moveShared see the contract
+     * @param moveShared also move pages shared with processes outside the job (docs/migration.md §4)
      * @param sharedOnce default true
      * @param suspend stop the process while moving
      * @param migrateCpus move the process to a CPU of the new node
