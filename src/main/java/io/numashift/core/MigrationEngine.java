@@ -33,10 +33,10 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Performs page migrations on one host, exactly as {@code migration-semantics.md} says: the checks
- * in their order, the policy remapping, the per-page rules, capacity-aware ordering with fallback
- * and out-of-memory handling, rollback, suspension, cancellation at batch boundaries and the
- * read-back that the result reports.
+ * Performs page migrations on one host as docs/migration.md describes them: the checks in their
+ * order (§2), the policy remapping (§3), the per-page rules (§4), capacity-aware ordering with
+ * fallback and out-of-memory handling and rollback (§5), suspension, cancellation at batch
+ * boundaries and the read-back (§6) that the result reports (§7).
  *
  * <p>Not thread-safe: one engine runs one migration at a time on its backend.
  */

@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One migration: a process, an optional address range and a node mapping, entry by entry.
  *
- * <p>The record holds what the caller asked for, valid or not; {@link #invalid} is check 1 of the
- * contract, which the engine applies; the service applies its parts ({@link #checkMapping}, {@link
+ * <p>The record holds what the caller asked for, valid or not; {@link #invalid} is check 1 of
+ * docs/migration.md §2, which the engine applies; the service applies its parts ({@link #checkMapping}, {@link
  * #checkRange}) to jobs before anything reaches a host.
  *
  * @param pid the target process
@@ -70,7 +70,7 @@ public record MigrationRequest(
     public record Invalid(String field, String message) {}
 
     /**
-     * Check 1: why this request is malformed ({@code EINVAL}), if it is.
+     * Check 1 of docs/migration.md §2: why this request is malformed ({@code EINVAL}), if it is.
      *
      * @param pageSize the page size that range bounds must be aligned to
      */

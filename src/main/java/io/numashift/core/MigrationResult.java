@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The result of one migration (section 7 of the contract).
+ * The result of one migration (docs/migration.md §7).
  *
  * @param pid the process
  * @param status how it ended

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Decides, from page counts alone, which pages may move next so that no node ever exceeds its
- * capacity (section 5 of the contract).
+ * capacity (docs/migration.md §5).
  *
  * <p>Every source node has one target, so the pending moves form a functional graph: trees that
  * drain into sinks or into cycles. Each step lets every source move as many pages as its target
@@ -17,7 +17,7 @@ import java.util.List;
  * nodes, because a cycle of full nodes turns only through its own free pages.
  *
  * <p>When no page can move, a page falls over to the nearest node in {@code newNodes} with room
- * (section 5, fallback): pages whose target will never drain (a sink) fall over together; to
+ * (docs/migration.md §5.3): pages whose target will never drain (a sink) fall over together; to
  * unblock a full cycle, a single page of it falls over, and the cycle turns again. "Room" prefers
  * free pages that the pages already mapped to that node do not need, so that a fallback does not
  * push others over in turn. With no room anywhere, the migration is out of memory.

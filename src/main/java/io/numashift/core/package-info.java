@@ -1,6 +1,6 @@
 /**
- * The migration core: what one page migration does on one host, as {@code
- * shared/spec/migration-semantics.md} defines it. Plain Java, run against a {@link
+ * The migration core: what one page migration does on one host, as docs/migration.md specifies
+ * it. Plain Java, run against a {@link
  * io.numashift.core.backend.NumaBackend}.
  */
 @NullMarked

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The result of one process's migration as the API shows it (section 7 of the contract), with
+ * The result of one process's migration as the API shows it (docs/migration.md §7), with
  * addresses as hex strings. Agents report it; the service checks it (field by field here, against
  * the lease and the host in the dispatcher) and stores and shows it as reported.
  */

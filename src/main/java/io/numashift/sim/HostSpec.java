@@ -6,7 +6,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One simulated host as a scenario describes it (see {@code shared/spec/scenario.md}).
+ * One simulated host as a scenario describes it (see docs/scenario.md §2).
  *
  * @param name the host's unique name
  * @param pageSize bytes per page

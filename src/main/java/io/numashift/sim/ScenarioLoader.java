@@ -27,7 +27,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads a scenario file (YAML, or JSON, which is YAML too) into host specs, following
- * {@code shared/spec/scenario.md}. It checks the shape of the file: types, required fields,
+ * docs/scenario.md. It checks the shape of the file: types, required fields,
  * unknown keys, ranges of single values and unique host names, and names the source, the host,
  * the process and the field of anything wrong. Rules that relate fields to each other (a page on
  * a node that exists, capacities, overlapping VMAs) are {@link SimulatedHost#create}'s.

@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Sections 3 and 6: policies, CPUs, cpusets, suspension, concurrent allocation, cancellation, dry runs. */
+/**
+ * docs/migration.md §3, §6 and §7.4: policies, CPUs, cpusets, suspension, concurrent allocation,
+ * cancellation, dry runs.
+ */
 class AroundMigrationTest {
 
     private static SimulatedHost host(ProcessSpec process) {

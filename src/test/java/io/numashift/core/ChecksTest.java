@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** The checks of section 2, in their order, each with its errno, and nothing changed when one fails. */
+/** The checks of docs/migration.md §2, in their order, each with its errno, and nothing changed when one fails. */
 class ChecksTest {
 
     private final SimulatedHost host = SimulatedHost.create(HostSpec.of(

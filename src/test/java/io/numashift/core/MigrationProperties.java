@@ -22,13 +22,13 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * Properties of section 5 of the migration contract that must hold for every host, placement and
+ * Properties of docs/migration.md §5 that must hold for every host, placement and
  * mapping: generated hosts of 2 to 6 small nodes, often full, with one migrated process whose
  * pages are scattered page by page (some pinned), sometimes a second process that only takes room,
  * and mappings with cycles, swaps, chains, many-to-one and identity entries, clipping ranges, small
  * batches and rollback.
  *
- * <p>Each property compares the engine with a per-page model of the contract ({@link
+ * <p>Each property compares the engine with a per-page model of docs/migration.md §4 ({@link
  * MigrationScenario}) or with a brute-force oracle ({@link MoveOrderOracle}), never with the
  * engine's own arithmetic.
  */
@@ -101,7 +101,7 @@ class MigrationProperties {
             int to = run.after().nodes()[i];
             if (!scenario.toMove(page, from)) {
                 // Outside the range, on a node not in oldNodes, mapped to itself, pinned, or of the
-                // other process: the contract leaves it where it is.
+                // other process: docs/migration.md §4 leaves it where it is.
                 assertThat(to)
                         .as("node of %s, which must stay on %d", page, from)
                         .isEqualTo(from);

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A generated migration: a small host with fragmented page placements, a mapping and the options
- * of one run, plus the per-page model of the contract that the properties compare the engine
+ * of one run, plus the per-page model of docs/migration.md §4 that the properties compare the engine
  * against. The first process is the one migrated; a second one, when present, only takes room on
  * the nodes and must never be touched.
  *
@@ -408,12 +408,12 @@ record MigrationScenario(
         return target(node) != node;
     }
 
-    /** Whether the contract says this page, on {@code node} at the start, is to move. */
+    /** Whether docs/migration.md §4 says this page, on {@code node} at the start, is to move. */
     boolean toMove(Page page, int node) {
         return page.inRange() && node >= 0 && moving(node) && !page.pinned();
     }
 
-    /** Pages of each node that the contract says are to move, read from the generated layout. */
+    /** Pages of each node that docs/migration.md §4 says are to move, read from the generated layout. */
     long[] pendingPerNode() {
         List<Page> pages = pages();
         List<Integer> nodes = layoutNodes();

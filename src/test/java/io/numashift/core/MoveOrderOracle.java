@@ -9,8 +9,8 @@ import java.util.function.IntFunction;
 /**
  * Decides by brute force, over per-node page counts, whether the pending pages of a migration can
  * all be moved one page at a time in some order without a node ever exceeding its capacity. It
- * knows nothing of the engine's scheduler, so the properties can hold the engine to section 5 of
- * the contract: what the oracle finds possible, the engine must do.
+ * knows nothing of the engine's scheduler, so the properties can hold the engine to
+ * docs/migration.md §5.2: what the oracle finds possible, the engine must do.
  *
  * <p>A move of one page from {@code a} to {@code x} needs a free page on {@code x} and frees one on
  * {@code a} (migration allocates the new page before it frees the old). Every move lowers the number

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Section 4: which pages move, each rule of its table and the order in which they apply. */
+/** docs/migration.md §4: which pages move, each rule of its table and the order in which they apply. */
 class PageRulesTest {
     private static final int A = 100;
     private static final int B = 200;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The worked examples of section 8 of the migration contract, one test each. */
+/** The worked examples of docs/migration.md §8, one test each. */
 class WorkedExamplesTest {
 
     @Test

@@ -25,49 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ScenarioLoaderTest {
 
-    /** The example of shared/spec/scenario.md, verbatim. */
-    private static final String SPEC_EXAMPLE = """
-            hosts:
-              - name: n001                       # unique; what jobs name in targets.hosts
-                pageSize: 4096                   # bytes; default 4096
-                pagesPerSecond: 0                # pace of the simulated copy; 0 = as fast as possible
-                costProfile: {microsPerPage: 1.2}   # for dry-run estimates; default 1.2
-                nodes:
-                  - {id: 0, capacityPages: 4096, cpus: [0, 1]}
-                  - {id: 1, capacityPages: 4096, cpus: [2, 3]}
-                  - {id: 2, capacityPages: 4096, cpus: []}      # memory-only node (CXL-style)
-                distances:                       # optional; default 10 local, 20 remote
-                  - [10, 20, 30]
-                  - [20, 10, 30]
-                  - [30, 30, 10]
-                cpusets:
-                  - {path: /batch/job42, mems: [0, 1], cpus: [0, 1, 2, 3]}
-                files:
-                  - {path: /usr/lib/libsolver.so, migrate: lib}        # migrate: none | lib; absent = migratable
-                  - {path: /data/lookup.tbl, migrate: none}
-                  - {path: /home/u/input.dat, fs: nfs, migrate: none}  # fs: local (default) | nfs
-                sharedObjects:                   # pages shared by every process that maps them
-                  - {name: "shm:/mpi-window", pages: 64, placement: {1: 64}}
-                  - {name: "file:/data/lookup.tbl", pages: 32, placement: {0: 32}}
-                processes:
-                  - pid: 4242
-                    uid: 1000
-                    command: solver
-                    cpuset: /batch/job42         # optional
-                    cpu: 0                       # the CPU it runs on
-                    state: running               # running | stopped
-                    policy: {mode: BIND, nodes: [0, 1]}   # DEFAULT | BIND | INTERLEAVE | PREFERRED (nodes: [n])
-                    allocatePagesPerStep: 0      # pages it allocates per migration step while running
-                    vmas:
-                      - {start: 0x400000, pages: 16, perms: r-x, file: /usr/lib/libsolver.so, placement: {0: 16}}
-                      - {start: 0x600000, pages: 4, perms: rw-, file: /usr/lib/libsolver.so, placement: {0: 4}}
-                      - {start: 0x10000000, pages: 1000, perms: rw-, placement: {0: 600, 1: 300}}  # 100 not present
-                      - {start: 0x20000000, pages: 64, perms: rw-, shared: "shm:/mpi-window"}
-                      - {start: 0x30000000, pages: 32, perms: r--, shared: "file:/data/lookup.tbl"}
-                      - {start: 0x40000000, pages: 10, perms: rw-, placement: {1: 10}, pinned: 2,
-                         policy: {mode: PREFERRED, nodes: [1]}}
-            """;
-
     /** A valid host with one process; tests replace one line of it to break one rule. */
     private static final String ONE_PROCESS = """
             hosts:
@@ -89,9 +46,10 @@ class ScenarioLoaderTest {
                       - {start: 0x10000000, pages: 100, perms: rw-, placement: {0: 60, 1: 30}}
             """;
 
+    /** The example of docs/scenario.md §1, which shows every field. */
     @Test
-    void parsesTheSpecExampleIntoTheSpecsItDescribes() {
-        List<HostSpec> hosts = ScenarioLoader.parse(SPEC_EXAMPLE, "example.yaml");
+    void parsesTheDocumentedExampleIntoTheSpecsItDescribes() throws Exception {
+        List<HostSpec> hosts = ScenarioLoader.parse(ScenarioDocumentTest.firstExample(), "example.yaml");
 
         HostSpec expected = new HostSpec(
                 "n001",
@@ -111,31 +69,77 @@ class ScenarioLoaderTest {
                 List.of(
                         new SharedObjectSpec("shm:/mpi-window", 64, Map.of(1, 64L)),
                         new SharedObjectSpec("file:/data/lookup.tbl", 32, Map.of(0, 32L))),
-                List.of(new ProcessSpec(
-                        4242,
-                        1000,
-                        "solver",
-                        "/batch/job42",
-                        0,
-                        false,
-                        new MemoryPolicy(PolicyMode.BIND, List.of(0, 1)),
-                        0,
-                        List.of(
-                                new VmaSpec(
-                                        0x400000, 16, "r-x", "/usr/lib/libsolver.so", null, Map.of(0, 16L), 0, null),
-                                new VmaSpec(0x600000, 4, "rw-", "/usr/lib/libsolver.so", null, Map.of(0, 4L), 0, null),
-                                new VmaSpec(0x10000000, 1000, "rw-", null, null, Map.of(0, 600L, 1, 300L), 0, null),
-                                new VmaSpec(0x20000000, 64, "rw-", null, "shm:/mpi-window", Map.of(), 0, null),
-                                new VmaSpec(0x30000000, 32, "r--", null, "file:/data/lookup.tbl", Map.of(), 0, null),
-                                new VmaSpec(
-                                        0x40000000,
-                                        10,
-                                        "rw-",
-                                        null,
-                                        null,
-                                        Map.of(1, 10L),
-                                        2,
-                                        new MemoryPolicy(PolicyMode.PREFERRED, List.of(1)))))));
+                List.of(
+                        new ProcessSpec(
+                                4242,
+                                1000,
+                                "solver",
+                                "/batch/job42",
+                                0,
+                                false,
+                                new MemoryPolicy(PolicyMode.BIND, List.of(0, 1)),
+                                0,
+                                List.of(
+                                        new VmaSpec(
+                                                0x400000,
+                                                16,
+                                                "r-x",
+                                                "/usr/lib/libsolver.so",
+                                                null,
+                                                Map.of(0, 16L),
+                                                0,
+                                                null),
+                                        new VmaSpec(
+                                                0x600000,
+                                                4,
+                                                "rw-",
+                                                "/usr/lib/libsolver.so",
+                                                null,
+                                                Map.of(0, 4L),
+                                                0,
+                                                null),
+                                        new VmaSpec(
+                                                0x10000000, 1000, "rw-", null, null, Map.of(0, 600L, 1, 300L), 0, null),
+                                        new VmaSpec(0x20000000, 64, "rw-", null, "shm:/mpi-window", Map.of(), 0, null),
+                                        new VmaSpec(
+                                                0x30000000,
+                                                32,
+                                                "r--",
+                                                null,
+                                                "file:/data/lookup.tbl",
+                                                Map.of(),
+                                                0,
+                                                null),
+                                        new VmaSpec(
+                                                0x40000000,
+                                                10,
+                                                "rw-",
+                                                null,
+                                                null,
+                                                Map.of(1, 10L),
+                                                2,
+                                                new MemoryPolicy(PolicyMode.PREFERRED, List.of(1))),
+                                        new VmaSpec(
+                                                0x50000000,
+                                                8,
+                                                "r--",
+                                                "/home/u/input.dat",
+                                                null,
+                                                Map.of(0, 8L),
+                                                0,
+                                                null))),
+                        new ProcessSpec(
+                                4300,
+                                1000,
+                                "mpi-monitor",
+                                null,
+                                2,
+                                false,
+                                MemoryPolicy.DEFAULT,
+                                0,
+                                List.of(
+                                        new VmaSpec(0x20000000, 64, "r--", null, "shm:/mpi-window", Map.of(), 0, null),
+                                        new VmaSpec(0x10000000, 256, "rw-", null, null, Map.of(1, 200L), 0, null)))));
         assertThat(hosts).containsExactly(expected);
     }
 

@@ -127,7 +127,8 @@ public record SubmitJobBody(
     /**
      * The options; absent ones take their defaults.
      *
-     * @param moveShared also move pages shared with processes outside the job (default false)
+     * @param moveShared also move pages shared with processes outside the job (default false;
+     *     docs/migration.md §4)
      * @param sharedOnce skip shared-object pages an earlier migration of the job on the host already
      *     scanned (default true)
      * @param suspend stop each process while its pages move (default false)
