@@ -11,6 +11,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
@@ -27,6 +28,8 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingRequestHeaderException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -79,17 +82,15 @@ public class ApiErrors {
     ProblemDetail parameterViolations(HandlerMethodValidationException e) {
         List<FieldError> errors = new ArrayList<>();
         e.getParameterValidationResults().forEach(result -> {
-            String parameter = result.getMethodParameter().getParameterName();
+            String parameter = nameOf(result.getMethodParameter());
             if (result instanceof org.springframework.validation.method.ParameterErrors bound) {
                 bound.getFieldErrors()
                         .forEach(f -> errors.add(new FieldError(f.getField(), message(f.getDefaultMessage()))));
                 bound.getGlobalErrors()
-                        .forEach(g ->
-                                errors.add(new FieldError(String.valueOf(parameter), message(g.getDefaultMessage()))));
+                        .forEach(g -> errors.add(new FieldError(parameter, message(g.getDefaultMessage()))));
             } else {
                 result.getResolvableErrors()
-                        .forEach(r ->
-                                errors.add(new FieldError(String.valueOf(parameter), message(r.getDefaultMessage()))));
+                        .forEach(r -> errors.add(new FieldError(parameter, message(r.getDefaultMessage()))));
             }
         });
         return ApiProblem.invalid(InvalidRequestException.summary(errors), errors);
@@ -179,6 +180,19 @@ public class ApiErrors {
 
     private static boolean connectionLost(@Nullable String sqlState) {
         return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P"));
+    }
+
+    /** A parameter as the request names it: the header, query parameter or path variable. */
+    private static String nameOf(MethodParameter parameter) {
+        RequestHeader header = parameter.getParameterAnnotation(RequestHeader.class);
+        if (header != null && !header.name().isEmpty()) {
+            return header.name();
+        }
+        RequestParam param = parameter.getParameterAnnotation(RequestParam.class);
+        if (param != null && !param.name().isEmpty()) {
+            return param.name();
+        }
+        return String.valueOf(parameter.getParameterName());
     }
 
     private static String message(@Nullable String message) {

@@ -3,6 +3,7 @@ package io.numashift.web;
 import io.numashift.web.ApiProblem.FieldError;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
@@ -95,9 +96,19 @@ public final class JsonErrors {
     }
 
     private static String field(JacksonException e) {
+        if (e instanceof StreamReadException read && read.processor() != null) {
+            // Errors of the parser itself (a duplicate key, a number out of range, malformed JSON):
+            // the parser knows where it was, down to the key it just read.
+            String path = pointerToPath(
+                    read.processor().streamReadContext().pathAsPointer().toString());
+            return path.isEmpty() ? BODY : path;
+        }
         StringBuilder path = new StringBuilder();
         for (JacksonException.Reference reference : e.getPath()) {
-            if (reference.getPropertyName() != null) {
+            if (reference.getPropertyName() != null && reference.from() instanceof Map) {
+                // A key of a map (labels, counts by reason): written as Bean Validation writes it.
+                path.append('[').append(reference.getPropertyName()).append(']');
+            } else if (reference.getPropertyName() != null) {
                 if (!path.isEmpty()) {
                     path.append('.');
                 }
@@ -105,12 +116,6 @@ public final class JsonErrors {
             } else if (reference.getIndex() >= 0) {
                 path.append('[').append(reference.getIndex()).append(']');
             }
-        }
-        if (path.isEmpty() && e instanceof StreamReadException read && read.processor() != null) {
-            // Errors of the parser itself (duplicate keys, numbers out of range) carry no path of
-            // references, but the parser knows where it was.
-            path.append(pointerToPath(
-                    read.processor().streamReadContext().pathAsPointer().toString()));
         }
         return path.isEmpty() ? BODY : path.toString();
     }

@@ -8,6 +8,9 @@ import io.numashift.core.MigrationResult.NodePairPages;
 import io.numashift.core.MigrationScenario.Limits;
 import io.numashift.core.MigrationScenario.Page;
 import io.numashift.core.backend.Errno;
+import io.numashift.dispatch.ReportRules;
+import io.numashift.jobs.ProcessResult;
+import io.numashift.jobs.TaskTargets;
 import io.numashift.sim.SimulatedHost;
 import java.util.ArrayList;
 import java.util.List;
@@ -343,6 +346,34 @@ class MigrationProperties {
                 }
             }
         }
+    }
+
+    // ---- 9. what the service checks of an agent's report ----
+
+    @Property(tries = 300)
+    void everyResultPassesTheChecksTheServiceMakesOfAReport(@ForAll("scenarios") MigrationScenario scenario) {
+        Run run = Run.of(scenario);
+
+        assertThat(reportViolations(scenario, run.result())).isEmpty();
+    }
+
+    @Property(tries = 200)
+    void everyDryRunResultPassesTheChecksTheServiceMakesOfAReport(@ForAll("scenarios") MigrationScenario scenario) {
+        MigrationResult planned = scenario.engine(scenario.build())
+                .migrate(scenario.request(true), JobScope.single(MIGRATED), MigrationMonitor.NONE);
+
+        assertThat(reportViolations(scenario, planned)).isEmpty();
+    }
+
+    /** What the service's {@link ReportRules} find wrong with this result, reported for this scenario's lease. */
+    private static List<ReportRules.Violation> reportViolations(MigrationScenario scenario, MigrationResult result) {
+        Set<Integer> nodes = new TreeSet<>();
+        for (int x = 0; x < scenario.nodeCount(); x++) {
+            nodes.add(x);
+        }
+        ReportRules rules = new ReportRules(
+                new TaskTargets(List.of(MIGRATED), List.of()), scenario.oldNodes(), scenario.newNodes(), nodes);
+        return rules.check(List.of(ProcessResult.of(result)), null);
     }
 
     // ---- running a scenario and observing the host ----
