@@ -298,20 +298,37 @@ public final class MigrationEngine {
         /**
          * Stops the process when asked, migrates it, and resumes it whatever happened, after the
          * read-back and the digest: they see what the migration left, not what the process did
-         * once it ran again.
+         * once it ran again. A process that cannot be stopped (it exited meanwhile, or may not be
+         * signalled) fails the migration with the host's errno before anything changed; one that
+         * cannot be resumed keeps its result, with the warning {@code PROCESS_NOT_RESUMED} unless
+         * it is simply gone.
          */
         private MigrationResult perform() {
-            boolean stoppedHere = false;
-            try {
-                if (options.suspend() && !process.stopped()) {
-                    backend.stop(pid);
-                    stoppedHere = true;
-                }
+            if (!options.suspend() || process.stopped()) {
                 return migrate();
-            } finally {
-                if (stoppedHere) {
-                    backend.resume(pid);
-                }
+            }
+            try {
+                backend.stop(pid);
+            } catch (BackendException e) {
+                return MigrationResult.refused(pid, e.errno(), "could not stop the process: " + e.getMessage());
+            }
+            MigrationResult result;
+            try {
+                result = migrate();
+            } catch (RuntimeException e) {
+                resume();
+                throw e;
+            }
+            return resume() ? result : result.withWarning(MigrationWarning.PROCESS_NOT_RESUMED);
+        }
+
+        /** Resumes the process this migration stopped; false when it is there but stays stopped. */
+        private boolean resume() {
+            try {
+                backend.resume(pid);
+                return true;
+            } catch (BackendException e) {
+                return e.errno() == Errno.ESRCH;
             }
         }
 

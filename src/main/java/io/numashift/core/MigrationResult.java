@@ -109,6 +109,36 @@ public record MigrationResult(
                 null);
     }
 
+    /** This result with one more warning. */
+    public MigrationResult withWarning(MigrationWarning warning) {
+        List<MigrationWarning> more = new java.util.ArrayList<>(warnings);
+        more.add(warning);
+        return new MigrationResult(
+                pid,
+                status,
+                errno,
+                message,
+                pagesScanned,
+                pagesMoved,
+                pagesNotPresent,
+                pagesSkipped,
+                pagesFailed,
+                moves,
+                fallbacks,
+                placementBefore,
+                placementAfter,
+                pagesLeftOnOldNodes,
+                contentDigestBefore,
+                contentDigestAfter,
+                policyBefore,
+                policyAfter,
+                rolledBack,
+                rollbackFailed,
+                more,
+                vmas,
+                estimatedSeconds);
+    }
+
     public long skipped(SkipReason reason) {
         return pagesSkipped.getOrDefault(reason, 0L);
     }

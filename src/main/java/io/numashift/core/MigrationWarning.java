@@ -11,5 +11,10 @@ public enum MigrationWarning {
      * set_mempolicy} and {@code mbind} to the caller only): pages the process allocates from now on
      * still follow its old policy.
      */
-    POLICY_NOT_REMAPPED
+    POLICY_NOT_REMAPPED,
+    /**
+     * The migration stopped the process ({@code suspend}) and the host refused to let it continue:
+     * it is still stopped.
+     */
+    PROCESS_NOT_RESUMED
 }

@@ -218,4 +218,46 @@ class BackendRefusalsTest {
         assertThat(result.errno()).isEqualTo(Errno.EPERM);
         assertThat(host.placement(PID)).containsExactly(Map.entry(0, 10L));
     }
+
+    @Test
+    void aProcessThatCannotBeStoppedFailsWithItsErrnoAndNothingChanges() {
+        SimulatedHost host = TestHosts.withHeap(TestHosts.nodes(2, 100), Map.of(0, 10L), 10);
+        KernelLike backend = new KernelLike(host) {
+            @Override
+            public void stop(int pid) {
+                throw new BackendException(Errno.ESRCH, "process " + pid + " exited");
+            }
+        };
+
+        MigrationResult result = new MigrationEngine(backend)
+                .migrate(MigrationRequest.of(PID, List.of(0), List.of(1))
+                        .withOptions(MigrationOptions.DEFAULTS.withSuspend(true)));
+
+        assertThat(result.status()).isEqualTo(MigrationStatus.FAILED);
+        assertThat(result.errno()).isEqualTo(Errno.ESRCH);
+        assertThat(host.placement(PID)).containsExactly(Map.entry(0, 10L));
+    }
+
+    @Test
+    void aProcessThatCannotBeResumedKeepsItsResultWithAWarningUnlessItIsGone() {
+        for (Errno refusal : List.of(Errno.EPERM, Errno.ESRCH)) {
+            SimulatedHost host = TestHosts.withHeap(TestHosts.nodes(2, 100), Map.of(0, 10L), 10);
+            KernelLike backend = new KernelLike(host) {
+                @Override
+                public void resume(int pid) {
+                    throw new BackendException(refusal, "may not signal process " + pid);
+                }
+            };
+
+            MigrationResult result = new MigrationEngine(backend)
+                    .migrate(MigrationRequest.of(PID, List.of(0), List.of(1))
+                            .withOptions(MigrationOptions.DEFAULTS.withSuspend(true)));
+
+            assertThat(result.status()).isEqualTo(MigrationStatus.SUCCEEDED);
+            assertThat(result.pagesMoved()).isEqualTo(10);
+            assertThat(result.warnings().contains(MigrationWarning.PROCESS_NOT_RESUMED))
+                    .as("warned after %s", refusal)
+                    .isEqualTo(refusal != Errno.ESRCH);
+        }
+    }
 }
