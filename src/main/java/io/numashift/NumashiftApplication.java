@@ -6,6 +6,8 @@ import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.InstantSource;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -42,9 +44,12 @@ public class NumashiftApplication {
         }
     }
 
-    /** The time of leases and records; tests replace it. */
+    /**
+     * The time of leases and records, in microseconds: what both databases store, so that a job
+     * answered at its submit shows the same times as when it is read again. Tests replace it.
+     */
     @Bean
     InstantSource clock() {
-        return InstantSource.system();
+        return Clock.tick(Clock.systemUTC(), Duration.ofNanos(1_000));
     }
 }

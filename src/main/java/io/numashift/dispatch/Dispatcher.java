@@ -189,6 +189,9 @@ public class Dispatcher {
         changeTask(taskId, (job, task) -> {
             requireCurrent(task, epoch);
             job.leaseEnded(task, clock.instant());
+            if (task.state().isTerminal()) {
+                metrics.taskFinished(task);
+            }
             registry.seen(task.host());
             withJob(job, task.host(), () -> log.info("task {} given back by its agent", task.id()));
             return true;
@@ -215,6 +218,9 @@ public class Dispatcher {
                     metrics.taskFinished(task);
                 } else {
                     job.leaseEnded(task, now);
+                    if (task.state().isTerminal()) {
+                        metrics.taskFinished(task);
+                    }
                 }
                 withJob(
                         job,
@@ -274,6 +280,10 @@ public class Dispatcher {
     }
 
     private static void requireCurrent(HostTask task, long epoch) {
+        if (task.state().isTerminal() && task.epoch() == epoch) {
+            throw new TaskEndedException("task " + task.id() + " ended " + task.state()
+                    + "; its result was accepted already and a task has one result");
+        }
         if (task.state() != TaskState.RUNNING || task.epoch() != epoch) {
             throw new StaleLeaseException("task " + task.id() + " is " + task.state() + " at epoch " + task.epoch()
                     + "; this report is for epoch " + epoch);

@@ -102,18 +102,17 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
             violations.add(
                     new Violation(field + ".pagesScanned", "fewer than the pages moved, skipped and failed together"));
         }
-        long moved = 0;
-        for (MigrationResult.NodePairPages move : process.moves()) {
-            moved += move.pages();
-            if (move.pages() <= 0 || !oldNodes.contains(move.from()) || !newNodes.contains(move.to())) {
-                violations.add(new Violation(
-                        field + ".moves",
-                        "each move goes from a node of oldNodes " + oldNodes + " to a node of newNodes " + newNodes
-                                + " with at least one page"));
-                break;
-            }
-        }
-        if (moved != process.pagesMoved()) {
+        boolean wellFormed = process.moves().stream()
+                .allMatch(m -> m.pages() > 0 && oldNodes.contains(m.from()) && newNodes.contains(m.to()));
+        long moved = process.moves().stream()
+                .mapToLong(MigrationResult.NodePairPages::pages)
+                .sum();
+        if (!wellFormed) {
+            violations.add(new Violation(
+                    field + ".moves",
+                    "each move goes from a node of oldNodes " + oldNodes + " to a node of newNodes " + newNodes
+                            + " with at least one page"));
+        } else if (moved != process.pagesMoved()) {
             violations.add(new Violation(field + ".moves", "add up to " + moved + ", not pagesMoved"));
         }
         long fellBack = 0;

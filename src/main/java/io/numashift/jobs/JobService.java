@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -211,19 +212,24 @@ public class JobService {
             if (task.state() == TaskState.SUCCEEDED) {
                 continue;
             }
-            List<Integer> failedPids = task.results().stream()
+            TaskTargets asked = task.targets();
+            List<Integer> reported =
+                    task.results().stream().map(ProcessResult::pid).toList();
+            // The processes that did not succeed, and those the task named but never reported (it
+            // failed before it got to them): a rerun moves only what is left.
+            TreeSet<Integer> again = new TreeSet<>();
+            task.results().stream()
                     .filter(p -> !p.succeeded())
                     .map(ProcessResult::pid)
-                    .toList();
-            if (!task.results().isEmpty()) {
-                if (!failedPids.isEmpty()) {
-                    targets.add(new JobRequest.Target(List.of(task.host()), failedPids, null));
-                }
-            } else {
-                TaskTargets asked = task.targets();
-                if (!asked.pids().isEmpty()) {
-                    targets.add(new JobRequest.Target(List.of(task.host()), asked.pids(), null));
-                }
+                    .forEach(again::add);
+            asked.pids().stream().filter(pid -> !reported.contains(pid)).forEach(again::add);
+            if (!again.isEmpty()) {
+                targets.add(new JobRequest.Target(List.of(task.host()), List.copyOf(again), null));
+            }
+            // A cpuset's processes are known on the host only: run it again unless every process the
+            // task reported succeeded and it reported no task-level error.
+            boolean cpusetsAgain = task.results().isEmpty() || task.errorCode() != null;
+            if (cpusetsAgain) {
                 for (String cpuset : asked.cpusets()) {
                     targets.add(new JobRequest.Target(List.of(task.host()), null, cpuset));
                 }

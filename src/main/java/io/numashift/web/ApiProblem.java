@@ -1,16 +1,24 @@
 package io.numashift.web;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Builds RFC 9457 problem details with the API's {@code code} and, for invalid input, {@code errors}. */
 public final class ApiProblem {
     /** Problems are told apart by {@code code}; the type is the RFC's generic one, written out. */
     private static final URI TYPE = URI.create("about:blank");
+
+    private static final JsonMapper WRITER = JsonMapper.builder().build();
 
     private ApiProblem() {}
 
@@ -59,8 +67,27 @@ public final class ApiProblem {
         return problem;
     }
 
+    /**
+     * Writes a problem straight to a response, for the filters and the web server's own errors,
+     * which answer before any controller runs: the same JSON as every other problem.
+     */
+    public static void write(
+            HttpServletRequest request, HttpServletResponse response, HttpStatus status, String code, String detail)
+            throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", TYPE.toString());
+        body.put("title", status.getReasonPhrase());
+        body.put("status", status.value());
+        body.put("detail", detail);
+        body.put("instance", request.getRequestURI());
+        body.put("code", code);
+        response.setStatus(status.value());
+        response.setContentType("application/problem+json");
+        response.getOutputStream().write(WRITER.writeValueAsBytes(body));
+    }
+
     /** The code of an error that only its status describes (one the web server itself raised). */
-    static String codeOf(HttpStatus status) {
+    public static String codeOf(HttpStatus status) {
         return switch (status) {
             case UNAUTHORIZED -> "UNAUTHORIZED";
             case FORBIDDEN -> "EPERM";
@@ -71,7 +98,7 @@ public final class ApiProblem {
     }
 
     /** The detail of an error that only its status describes. */
-    static String detailOf(HttpStatus status) {
+    public static String detailOf(HttpStatus status) {
         return switch (status) {
             case BAD_REQUEST -> "the request is malformed: its path, query string or headers cannot be read";
             case NOT_FOUND -> "no such resource";

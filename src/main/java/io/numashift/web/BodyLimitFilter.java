@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -20,7 +21,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * thousands of VMAs reports megabytes).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+// After the token filter: a request without a known token is refused with 401 whatever its size.
+@Order(Ordered.HIGHEST_PRECEDENCE + 20)
 public class BodyLimitFilter extends OncePerRequestFilter {
     static final int MAX_BYTES = 1 << 20;
     static final int MAX_RESULT_BYTES = 32 << 20;
@@ -33,12 +35,12 @@ public class BodyLimitFilter extends OncePerRequestFilter {
                 ? MAX_RESULT_BYTES
                 : MAX_BYTES;
         if (request.getContentLengthLong() > limit) {
-            response.setStatus(413);
-            response.setContentType("application/problem+json");
-            response.getWriter()
-                    .write("{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,"
-                            + "\"detail\":\"request bodies are limited to " + limit
-                            + " bytes here\",\"code\":\"EINVAL\"}");
+            ApiProblem.write(
+                    request,
+                    response,
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "EINVAL",
+                    "request bodies are limited to " + limit + " bytes here");
             return;
         }
         chain.doFilter(new Limited(request, limit), response);

@@ -38,6 +38,10 @@ public final class JsonErrors {
         if (jackson instanceof InvalidNullException) {
             return new FieldError(field, "must not be null");
         }
+        if (jackson instanceof MismatchedInputException mismatch
+                && String.valueOf(mismatch.getOriginalMessage()).startsWith("Trailing token")) {
+            return new FieldError(field, "one JSON value only; something follows it");
+        }
         if (jackson instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             return new FieldError(field, "expected " + expected(mismatch.getTargetType()));
         }

@@ -1,7 +1,6 @@
 package io.numashift.web;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -21,15 +20,11 @@ public class ProblemReportValve extends ErrorReportValve {
             return;
         }
         HttpStatus known = HttpStatus.resolve(status);
-        String title = known == null ? "Error" : known.getReasonPhrase();
-        String code = known == null ? (status >= 500 ? "INTERNAL" : "EINVAL") : ApiProblem.codeOf(known);
-        String detail = known == null ? "the request failed" : ApiProblem.detailOf(known);
-        String json = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\""
-                + detail + "\",\"code\":\"" + code + "\"}";
+        HttpStatus answered =
+                known != null ? known : status >= 500 ? HttpStatus.INTERNAL_SERVER_ERROR : HttpStatus.BAD_REQUEST;
         try {
-            response.setContentType("application/problem+json");
             response.setCharacterEncoding("UTF-8");
-            response.getOutputStream().write(json.getBytes(StandardCharsets.UTF_8));
+            ApiProblem.write(request, response, answered, ApiProblem.codeOf(answered), ApiProblem.detailOf(answered));
             response.finishResponse();
         } catch (IOException | IllegalStateException e) {
             // The client went away; nothing to report to.

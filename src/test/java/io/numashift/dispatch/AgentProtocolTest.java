@@ -63,7 +63,7 @@ class AgentProtocolTest {
         token(registry, 0, "ops", OPERATOR, "OPERATOR", "");
         token(registry, 1, "agent-h1", AGENT_H1, "AGENT", "h1");
         token(registry, 2, "agent-h2", AGENT_H2, "AGENT", "h2");
-        token(registry, 3, "fleet", FLEET, "AGENT", "race,busy,once,cancel,wake,locked,release,broken");
+        token(registry, 3, "fleet", FLEET, "AGENT", "race,busy,once,cancel,wake,locked,release,broken,retry");
     }
 
     static void token(DynamicPropertyRegistry registry, int i, String name, String secret, String role, String hosts) {
@@ -152,6 +152,7 @@ class AgentProtocolTest {
         assertThat(repeat.status()).isEqualTo(200);
         assertThat(repeat.body().get("accepted").asBoolean()).isFalse();
         assertThat(different.status()).isEqualTo(409);
+        assertThat(different.code()).as("a task has one result").isEqualTo("INVALID_STATE");
         JsonNode after = client.job(job, OPERATOR);
         assertThat(after.get("version").asLong()).isEqualTo(done.get("version").asLong());
         assertThat(after.get("tasks")).isEqualTo(done.get("tasks"));
@@ -381,5 +382,28 @@ class AgentProtocolTest {
         } finally {
             agent.shutdown(Duration.ZERO);
         }
+    }
+
+    @Test
+    void aRetryTakesWhatATaskWithAnErrorNeverReportedAsWellAsWhatFailed() {
+        register("retry", FLEET);
+        String job = client.submit(OPERATOR, "retry", 1, 2, 3);
+        JsonNode lease = leased("retry", FLEET);
+
+        // Process 1 succeeded, then the agent failed: 2 and 3 were never reported.
+        Response reported =
+                client.post("/api/v1/tasks/" + lease.get("taskId").asString() + "/result", FLEET, """
+                {"epoch": %d, "error": "AGENT_ERROR", "message": "the agent failed migrating process 2",
+                 "processes": [%s]}""".formatted(
+                                lease.get("epoch").asLong(), ProtocolClient.succeeded(1)));
+        assertThat(reported.status()).as("%s", reported.body()).isEqualTo(200);
+        assertThat(client.job(job, OPERATOR).get("state").asString()).isEqualTo("PARTIALLY_FAILED");
+
+        Response retry = client.post("/api/v1/jobs/" + job + "/retry", OPERATOR, "");
+
+        assertThat(retry.status()).as("%s", retry.body()).isEqualTo(201);
+        assertThat(retry.body().get("request").get("targets").get(0).get("pids").toString())
+                .isEqualTo("[2,3]");
+        assertThat(retry.body().get("labels").get("retryOf").asString()).isEqualTo(job);
     }
 }

@@ -267,16 +267,15 @@ class ApiDocumentTest {
     /**
      * The problem codes the sources answer with, each with the statuses they pair it with where
      * the status is written out: {@code ApiProblem.of(HttpStatus.X, "CODE", …)}, {@code
-     * ApiProblem.invalid(…)} (400 EINVAL), the token filter's {@code Problems.write(response, N, …,
-     * "CODE", …)}, the body limit's JSON literal, and {@link ApiProblem#codeOf} of every error
-     * status (what the web server's own errors are answered with).
+     * ApiProblem.invalid(…)} (400 EINVAL), the filters' {@code ApiProblem.write(request, response,
+     * HttpStatus.X, "CODE", …)}, and {@link ApiProblem#codeOf} of every error status (what the web
+     * server's own errors are answered with).
      */
     private static Map<String, Set<Integer>> emittedCodes() throws IOException {
         Map<String, Set<Integer>> codes = new TreeMap<>();
         Pattern of = Pattern.compile("ApiProblem\\.of\\(\\s*HttpStatus\\.([A-Z_]+),\\s*\"([A-Z_]+)\"");
-        Pattern write = Pattern.compile("Problems\\.write\\(\\s*\\w+,\\s*(\\d{3}),\\s*\"[^\"]*\",\\s*\"([A-Z_]+)\"");
-        Pattern literal = Pattern.compile(
-                "\\\\\"status\\\\\":(\\d{3}),.*?\\\\\"code\\\\\":\\\\\"([A-Z_]+)\\\\\"", Pattern.DOTALL);
+        Pattern write =
+                Pattern.compile("ApiProblem\\.write\\(\\s*\\w+,\\s*\\w+,\\s*HttpStatus\\.([A-Z_]+),\\s*\"([A-Z_]+)\"");
         Set<Path> writers = new TreeSet<>();
         for (Map.Entry<Path, String> source : sources().entrySet()) {
             String text = source.getValue();
@@ -289,11 +288,7 @@ class ApiDocumentTest {
             }
             m = write.matcher(text);
             while (m.find()) {
-                add(codes, m.group(2), Integer.parseInt(m.group(1)));
-            }
-            m = literal.matcher(text);
-            while (m.find()) {
-                add(codes, m.group(2), Integer.parseInt(m.group(1)));
+                add(codes, m.group(2), HttpStatus.valueOf(m.group(1)).value());
             }
             if (text.contains("ApiProblem.invalid(")) {
                 add(codes, "EINVAL", 400);
@@ -301,11 +296,7 @@ class ApiDocumentTest {
         }
         assertThat(writers)
                 .as("the sources that write a problem's code; a new one must be read here too")
-                .containsExactlyInAnyOrder(
-                        Path.of("ApiProblem.java"),
-                        Path.of("Problems.java"),
-                        Path.of("BodyLimitFilter.java"),
-                        Path.of("ProblemReportValve.java"));
+                .containsExactlyInAnyOrder(Path.of("ApiProblem.java"));
         for (HttpStatus status : HttpStatus.values()) {
             if (status.isError()) {
                 codes.computeIfAbsent(ApiProblem.codeOf(status), c -> new TreeSet<>());

@@ -174,7 +174,9 @@ class HostileInputTest {
 
         assertInvalid(submit(JOB.replace("{\"targets\"", "{\"hostz\": [\"ha\"], \"targets\"")), "hostz");
         assertInvalid(submit(withOptions("{\"dryrun\": true}")), "options.dryrun");
-        assertInvalid(submit(JOB + " {}"), "body");
+        Response trailing = submit(JOB + " {}");
+        assertInvalid(trailing, "body");
+        assertThat(trailing.json().get("detail").asString()).contains("one JSON value");
         assertInvalid(submit(JOB.substring(0, 30)), null);
         assertInvalid(submit(""), "body");
         assertInvalid(submit("[]"), "body");
@@ -353,6 +355,26 @@ class HostileInputTest {
                 "TASK_NOT_FOUND");
         assertProblem(post("/api/v1/tasks/not-a-task/result", AGENT_B, "{ not json"), 404, "TASK_NOT_FOUND");
         assertProblem(post("/api/v1/tasks/" + lease.taskId() + "/result", VIEWER, "{ not json"), 403, "EPERM");
+    }
+
+    @Test
+    void aViewerCannotChangeJobsWhateverThePathLooksLike() {
+        Response submitted = submit(JOB);
+        String id = submitted.json().get("id").asString();
+        String before = jobList();
+
+        for (String path : List.of("/api/v1;x=y/jobs", "/api/v1/%6Aobs", "/api/v1/jobs;a=b", "/api/%76%31/jobs")) {
+            assertProblem(post(path, VIEWER, JOB), 403, "EPERM");
+        }
+        for (String path : List.of("/api/v1/%6Aobs/" + id + "/cancel", "/api/v1;v=1/jobs/" + id + ";c=1/cancel")) {
+            assertProblem(post(path, VIEWER, ""), 403, "EPERM");
+        }
+        assertProblem(post("/api/v1/%6Aobs/" + id + "/retry", AGENT_A, ""), 403, "EPERM");
+
+        assertThat(jobList()).isEqualTo(before);
+        assertThat(post("/api/v1/%6Aobs/" + id + "/cancel", OPERATOR, "").status())
+                .as("the same path with an operator token reaches the handler")
+                .isEqualTo(202);
     }
 
     // ---- what is stored never breaks a read ----

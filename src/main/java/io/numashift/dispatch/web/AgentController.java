@@ -6,6 +6,7 @@ import io.numashift.dispatch.ForeignHostException;
 import io.numashift.dispatch.InvalidReportException;
 import io.numashift.dispatch.Lease;
 import io.numashift.dispatch.StaleLeaseException;
+import io.numashift.dispatch.TaskEndedException;
 import io.numashift.dispatch.TaskNotFoundException;
 import io.numashift.dispatch.WorkSignals;
 import io.numashift.hosts.HostRegistry;
@@ -153,7 +154,9 @@ class AgentController {
     @Operation(summary = "Report progress and renew the lease (agent)")
     @ApiResponse(responseCode = "200", description = "renewed; whether a cancel was requested")
     @ApiResponse(responseCode = "404", description = "TASK_NOT_FOUND")
-    @ApiResponse(responseCode = "409", description = "STALE_EPOCH: the lease is no longer this agent's")
+    @ApiResponse(
+            responseCode = "409",
+            description = "STALE_EPOCH: the lease is no longer this agent's; INVALID_STATE: the task ended")
     @PostMapping(path = "/tasks/{taskId}/heartbeat", consumes = MediaType.APPLICATION_JSON_VALUE)
     Dispatcher.HeartbeatAnswer heartbeat(
             @PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Heartbeat heartbeat) {
@@ -163,7 +166,10 @@ class AgentController {
     @Operation(summary = "Report a task's results (agent)")
     @ApiResponse(responseCode = "200", description = "accepted (or the same result again)")
     @ApiResponse(responseCode = "404", description = "TASK_NOT_FOUND")
-    @ApiResponse(responseCode = "409", description = "STALE_EPOCH: the lease is no longer this agent's")
+    @ApiResponse(
+            responseCode = "409",
+            description = "STALE_EPOCH: the lease is no longer this agent's; INVALID_STATE: the task ended with"
+                    + " another result")
     @PostMapping(path = "/tasks/{taskId}/result", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResultAnswer result(@PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Result result) {
         return new ResultAnswer(
@@ -173,7 +179,9 @@ class AgentController {
     @Operation(summary = "Give a task back unfinished, to run again at once (agent)")
     @ApiResponse(responseCode = "200", description = "the task is offered again")
     @ApiResponse(responseCode = "404", description = "TASK_NOT_FOUND")
-    @ApiResponse(responseCode = "409", description = "STALE_EPOCH: the lease is no longer this agent's")
+    @ApiResponse(
+            responseCode = "409",
+            description = "STALE_EPOCH: the lease is no longer this agent's; INVALID_STATE: the task ended")
     @PostMapping(path = "/tasks/{taskId}/release", consumes = MediaType.APPLICATION_JSON_VALUE)
     Released release(@PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Release release) {
         dispatcher.release(taskId, release.epoch());
@@ -188,6 +196,11 @@ class AgentController {
     @ExceptionHandler(StaleLeaseException.class)
     ProblemDetail stale(StaleLeaseException e) {
         return ApiProblem.of(HttpStatus.CONFLICT, "STALE_EPOCH", e.getMessage());
+    }
+
+    @ExceptionHandler(TaskEndedException.class)
+    ProblemDetail ended(TaskEndedException e) {
+        return ApiProblem.of(HttpStatus.CONFLICT, "INVALID_STATE", e.getMessage());
     }
 
     @ExceptionHandler(TaskNotFoundException.class)

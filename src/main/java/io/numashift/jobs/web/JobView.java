@@ -2,6 +2,7 @@ package io.numashift.jobs.web;
 
 import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationStatus;
+import io.numashift.core.backend.Errno;
 import io.numashift.jobs.HostTask;
 import io.numashift.jobs.JobRequest;
 import io.numashift.jobs.JobState;
@@ -250,7 +251,13 @@ public record JobView(
             return "CANCELLED";
         }
         if (!process.pagesFailed().isEmpty()) {
-            return process.pagesFailed().keySet().iterator().next().name();
+            // The errno of most failed pages; of equal counts, the first in errno order.
+            return process.pagesFailed().entrySet().stream()
+                    .max(java.util.Map.Entry.<Errno, Long>comparingByValue()
+                            .thenComparing(java.util.Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+                    .orElseThrow()
+                    .getKey()
+                    .name();
         }
         return process.pagesLeftOnOldNodes() > 0
                 ? "PAGES_LEFT_ON_OLD_NODES"
@@ -262,7 +269,7 @@ public record JobView(
             return process.message();
         }
         if (!process.pagesFailed().isEmpty()) {
-            return "pages failed: " + process.pagesFailed();
+            return "pages failed: " + new java.util.TreeMap<>(process.pagesFailed());
         }
         return null;
     }
