@@ -70,6 +70,17 @@ public final class ServiceLoadHarness {
         send("/api/v1/agents/" + host + "/register", agent, body);
     }
 
+    /** A result of the job's one process: its page moved from node 0 to node 1. */
+    private static String result(long epoch) {
+        return """
+                {"epoch": %d, "processes": [{"pid": 1, "status": "SUCCEEDED", "errno": null, "message": null,
+                 "pagesScanned": 1, "pagesMoved": 1, "pagesNotPresent": 0, "pagesSkipped": {}, "pagesFailed": {},
+                 "moves": [{"from": 0, "to": 1, "pages": 1}], "fallbacks": [], "placementBefore": {"0": 1},
+                 "placementAfter": {"1": 1}, "pagesLeftOnOldNodes": 0, "contentDigestBefore": null,
+                 "contentDigestAfter": null, "policyBefore": null, "policyAfter": null, "rolledBack": 0,
+                 "rollbackFailed": 0, "warnings": [], "estimatedSeconds": null, "vmas": []}]}""".formatted(epoch);
+    }
+
     private String job() {
         return "{\"targets\": [{\"hosts\": [\"" + host + "\"], \"pids\": [1]}], \"oldNodes\": [0], \"newNodes\": [1]}";
     }
@@ -157,7 +168,7 @@ public final class ServiceLoadHarness {
             send(
                     "/api/v1/tasks/" + body.get("taskId").asString() + "/result",
                     agent,
-                    "{\"epoch\": " + body.get("epoch").asLong() + ", \"processes\": []}");
+                    result(body.get("epoch").asLong()));
             drained++;
         }
         System.out.printf("drained %d queued tasks%n", drained);
@@ -186,7 +197,7 @@ public final class ServiceLoadHarness {
                 send(
                         "/api/v1/tasks/" + body.get("taskId").asString() + "/result",
                         agent,
-                        "{\"epoch\": " + body.get("epoch").asLong() + ", \"processes\": []}");
+                        result(body.get("epoch").asLong()));
             }
         }
         report("dispatch (submit -> lease)", latencies, null);
