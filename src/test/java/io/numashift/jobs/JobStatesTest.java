@@ -3,13 +3,13 @@ package io.numashift.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.numashift.core.MigrationOptions;
+import io.numashift.core.MigrationResult.NodePairPages;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.Errno;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -201,29 +201,13 @@ class JobStatesTest {
         Errno errno = status == MigrationStatus.FAILED
                 ? failed.keySet().stream().findFirst().orElse(Errno.ENODEV)
                 : null;
-        return new ProcessResult(
-                pid,
-                status,
-                errno,
-                null,
-                scanned,
-                moved,
-                0,
-                Map.of(),
-                failed,
-                moved == 0 ? List.of() : List.of(new io.numashift.core.MigrationResult.NodePairPages(0, 1, moved)),
-                List.of(),
-                new TreeMap<>(Map.of(0, scanned)),
-                new TreeMap<>(Map.of(0, scanned - moved, 1, moved)),
-                0,
-                null,
-                null,
-                null,
-                null,
-                0,
-                0,
-                List.of(),
-                null,
-                List.of());
+        NodePairPages[] moves =
+                moved == 0 ? new NodePairPages[0] : new NodePairPages[] {new NodePairPages(0, 1, moved)};
+        return ProcessResults.of(pid)
+                .status(status, errno)
+                .moved(scanned, moved, moves)
+                .failed(failed)
+                .placement(Map.of(0, scanned), Map.of(0, scanned - moved, 1, moved))
+                .build();
     }
 }
