@@ -1,6 +1,8 @@
 package io.numashift.web;
 
 import io.swagger.v3.core.converter.AnnotatedType;
+import io.swagger.v3.core.converter.ModelConverter;
+import io.swagger.v3.core.converter.ModelConverterContext;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.core.converter.ResolvedSchema;
 import io.swagger.v3.core.util.Json;
@@ -14,10 +16,13 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import java.lang.reflect.RecordComponent;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,7 +33,8 @@ import org.springframework.context.annotation.Configuration;
  * {@code Accept} it cannot answer) and {@code 503} (the database is away); operations with a body
  * also {@code 413} and {@code 415}. Every error is a {@code Problem} in {@code
  * application/problem+json}; the operations declare their own successes and their own specific
- * errors (404, 409, 422). Addresses are described as what they are on the wire.
+ * errors (404, 409, 422). Addresses are described as what they are on the wire, and a record's
+ * primitive components as required.
  */
 @Configuration
 class ApiDocs {
@@ -49,6 +55,44 @@ class ApiDocs {
                 }
             }
             dropUnreferenced(api);
+        };
+    }
+
+    /**
+     * Lists a record's primitive components ({@code int epoch}, {@code long pagesMoved}) as required:
+     * the strict reader refuses a body without them rather than reading 0 ({@link StrictJson}), and
+     * the service always writes them. springdoc lists only components annotated {@code @NotNull}.
+     */
+    @Bean
+    ModelConverter primitivesRequired() {
+        return new ModelConverter() {
+            @Override
+            public @Nullable Schema resolve(
+                    AnnotatedType type, ModelConverterContext context, Iterator<ModelConverter> chain) {
+                Schema<?> schema = chain.hasNext() ? chain.next().resolve(type, context, chain) : null;
+                Class<?> raw = Json.mapper().constructType(type.getType()).getRawClass();
+                if (schema == null || !raw.isRecord()) {
+                    return schema;
+                }
+                // A record met as a property comes back as a $ref; its model is the one defined.
+                Schema<?> model = schema.get$ref() == null
+                        ? schema
+                        : context.getDefinedModels()
+                                .get(schema.get$ref().substring(schema.get$ref().lastIndexOf('/') + 1));
+                if (model == null || model.getProperties() == null) {
+                    return schema;
+                }
+                for (RecordComponent component : raw.getRecordComponents()) {
+                    String name = component.getName();
+                    if (component.getType().isPrimitive()
+                            && model.getProperties().containsKey(name)
+                            && (model.getRequired() == null
+                                    || !model.getRequired().contains(name))) {
+                        model.addRequiredItem(name);
+                    }
+                }
+                return schema;
+            }
         };
     }
 

@@ -120,11 +120,17 @@ class HostController {
     }
 
     private static String decode(String cursor) {
+        String name;
         try {
-            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            name = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("after", "not a cursor this service gave out");
         }
+        // Host names hold no NUL; looked up, one would be an error of PostgreSQL, not a 400.
+        if (name.indexOf('\u0000') >= 0) {
+            throw new InvalidRequestException("after", "not a cursor this service gave out");
+        }
+        return name;
     }
 
     static final class HostNotFoundException extends RuntimeException {

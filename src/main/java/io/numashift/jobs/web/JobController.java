@@ -130,9 +130,19 @@ class JobController {
     @GetMapping
     JobPage list(
             @RequestParam(required = false) @Nullable JobState state,
-            @Parameter(description = "key:value") @RequestParam(required = false) @Nullable String label,
-            @RequestParam(required = false) @Nullable String host,
-            @RequestParam(required = false) @Nullable String submittedBy,
+            @Parameter(description = "key:value")
+                    @RequestParam(required = false)
+                    @Nullable
+                    @Pattern(regexp = SubmitJobBody.TEXT, message = SubmitJobBody.TEXT_MESSAGE)
+                    String label,
+            @RequestParam(required = false)
+                    @Nullable
+                    @Pattern(regexp = SubmitJobBody.TEXT, message = SubmitJobBody.TEXT_MESSAGE)
+                    String host,
+            @RequestParam(required = false)
+                    @Nullable
+                    @Pattern(regexp = SubmitJobBody.TEXT, message = SubmitJobBody.TEXT_MESSAGE)
+                    String submittedBy,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit,
             @Parameter(description = "the cursor of the previous page's next") @RequestParam(required = false) @Nullable
                     String after) {
