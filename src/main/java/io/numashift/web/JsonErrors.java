@@ -35,6 +35,9 @@ public final class JsonErrors {
         if (jackson instanceof UnrecognizedPropertyException unknown) {
             return new FieldError(field, "unknown field; known fields: " + known(unknown.getKnownPropertyIds()));
         }
+        if (jackson instanceof StrictJson.UnstorableText) {
+            return new FieldError(field, "text with no NUL character and no unpaired surrogate");
+        }
         if (jackson instanceof InvalidNullException) {
             return new FieldError(field, "must not be null");
         }
@@ -68,13 +71,22 @@ public final class JsonErrors {
         if (described != null) {
             return described.value();
         }
-        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+        if (type == int.class || type == long.class) {
+            return "an integer (required)";
+        }
+        if (type == double.class || type == float.class) {
+            return "a number (required)";
+        }
+        if (type == boolean.class) {
+            return "true or false (required)";
+        }
+        if (type == Integer.class || type == Long.class) {
             return "an integer";
         }
-        if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+        if (type == Double.class || type == Float.class) {
             return "a number";
         }
-        if (type == Boolean.class || type == boolean.class) {
+        if (type == Boolean.class) {
             return "true or false";
         }
         if (type == String.class || type == java.util.UUID.class) {

@@ -217,6 +217,30 @@ class HostileInputTest {
     }
 
     @Test
+    void textThatNoDatabaseKeepsAsSentIsRefused() {
+        String before = jobList();
+
+        assertInvalid(submit(JOB.replace("{\"targets\"", "{\"name\": \"a\\u0000b\", \"targets\"")), "name");
+        assertInvalid(submit(JOB.replace("{\"targets\"", "{\"name\": \"a\\ud800b\", \"targets\"")), "name");
+        assertInvalid(
+                submit(JOB.replace("{\"targets\"", "{\"labels\": {\"k\": \"\\udc00\"}, \"targets\"")), "labels[k]");
+        assertInvalid(submit(JOB.replace("{\"targets\"", "{\"labels\": {\"k\\u0000\": \"v\"}, \"targets\"")), "labels");
+        assertInvalid(get("/api/v1/jobs?submittedBy=a%00b", VIEWER), "submittedBy");
+        assertThat(jobList()).isEqualTo(before);
+
+        Response paired =
+                submit(JOB.replace("{\"targets\"", "{\"name\": \"\\ud83d\\ude80 to the far socket\", \"targets\""));
+        assertThat(paired.status())
+                .as("a surrogate pair is text like any other")
+                .isEqualTo(201);
+        assertThat(get("/api/v1/jobs/" + paired.json().get("id").asString(), VIEWER)
+                        .json()
+                        .get("name")
+                        .asString())
+                .isEqualTo("\ud83d\ude80 to the far socket");
+    }
+
+    @Test
     void aSubmitThatCannotBeAnsweredInTheAcceptedMediaTypeStoresNothing() {
         String before = jobList();
 

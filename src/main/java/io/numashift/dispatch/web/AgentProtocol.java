@@ -73,8 +73,7 @@ public final class AgentProtocol {
             @Nullable @Pattern(regexp = "[A-Z][A-Z0-9_]{0,63}", message = "an upper-case code such as EINVAL")
             String error,
 
-            @Nullable @Size(max = 4096) @Pattern(regexp = "[^\\x00]*", message = "no NUL character")
-            String message) {
+            @Nullable @Size(max = 4096) String message) {
         public Result {
             // Nulls are kept for validation to name them.
             processes = processes == null || processes.stream().anyMatch(java.util.Objects::isNull)

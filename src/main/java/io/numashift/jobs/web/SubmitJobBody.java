@@ -38,14 +38,13 @@ import org.jspecify.annotations.Nullable;
  * @param options the options; absent ones take their defaults
  */
 public record SubmitJobBody(
-        @Nullable @Size(max = MAX_TEXT) @Pattern(regexp = TEXT, message = TEXT_MESSAGE)
-        String name,
+        @Nullable @Size(max = MAX_TEXT) String name,
 
         @Nullable @Size(max = MAX_LABELS)
         Map<
-                        @NotBlank @Size(max = MAX_TEXT)
-                        @Pattern(regexp = "[^:\\x00]*", message = "label keys have no ':' and no NUL character") String,
-                        @NotNull @Size(max = MAX_LABEL_VALUE) @Pattern(regexp = TEXT, message = TEXT_MESSAGE) String>
+                        @NotBlank @Size(max = MAX_TEXT) @Pattern(regexp = "[^:]*", message = "label keys have no ':'")
+                        String,
+                        @NotNull @Size(max = MAX_LABEL_VALUE) String>
                 labels,
 
         @NotNull @Size(min = 1, max = MAX_TARGETS) List<@NotNull @Valid TargetBody> targets,
@@ -65,14 +64,15 @@ public record SubmitJobBody(
     /** Host names as agents register them: letters, digits, '.', '_' and '-', as in DNS names. */
     public static final String HOST_NAME = "[A-Za-z0-9_][A-Za-z0-9._-]{0,252}";
     /**
-     * Text that is stored or looked up as it is (names, labels, filters): anything but NUL, which
-     * PostgreSQL cannot hold in text and would refuse with an error instead of a 400.
+     * Text looked up as it is (the list's filters): anything but NUL, which PostgreSQL cannot hold
+     * in text and would refuse with an error instead of a 400. Bodies are checked for it as they are
+     * read ({@code StrictJson}).
      */
     public static final String TEXT = "[^\\x00]*";
-    /** What a field or parameter that is not {@link #TEXT} is told. */
+    /** What a parameter that is not {@link #TEXT} is told. */
     public static final String TEXT_MESSAGE = "no NUL character";
-    /** Cpuset paths: absolute, without NUL characters. */
-    static final String CPUSET_PATH = "/[^\\x00]*";
+    /** Cpuset paths: absolute. */
+    static final String CPUSET_PATH = "/.*";
 
     /**
      * A target: hosts and either pids or a cpuset.
