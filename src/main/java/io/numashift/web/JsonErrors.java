@@ -117,7 +117,7 @@ public final class JsonErrors {
             // the parser knows where it was, down to the key it just read.
             String path = pointerToPath(
                     read.processor().streamReadContext().pathAsPointer().toString());
-            return path.isEmpty() ? BODY : path;
+            return path.isEmpty() ? BODY : shortened(path);
         }
         StringBuilder path = new StringBuilder();
         for (JacksonException.Reference reference : e.getPath()) {
@@ -133,7 +133,12 @@ public final class JsonErrors {
                 path.append('[').append(reference.getIndex()).append(']');
             }
         }
-        return path.isEmpty() ? BODY : path.toString();
+        return path.isEmpty() ? BODY : shortened(path.toString());
+    }
+
+    /** A field as sent, cut short: a key of a megabyte is not worth sending back. */
+    private static String shortened(String path) {
+        return path.length() <= 200 ? path : path.substring(0, 200) + "…";
     }
 
     private static String pointerToPath(String pointer) {
