@@ -155,7 +155,7 @@ public final class Agent implements Runnable {
                 return;
             }
             if (!running.get() && !complete(result)) {
-                giveBack(lease);
+                giveBack(lease, result);
             } else {
                 report(lease, result);
             }
@@ -169,10 +169,15 @@ public final class Agent implements Runnable {
     }
 
     /** Gives an unfinished task back so that it runs again at once, not after its lease expires. */
-    private void giveBack(Lease lease) {
+    private void giveBack(Lease lease, AgentProtocol.Result result) {
         try {
             client.release(lease.taskId(), lease.epoch());
-            log.info("gave task {} back unfinished", lease.taskId());
+            log.info(
+                    "gave task {} back unfinished after moving {} pages",
+                    lease.taskId(),
+                    result.processes().stream()
+                            .mapToLong(ProcessResult::pagesMoved)
+                            .sum());
         } catch (IOException e) {
             log.warn(
                     "could not give task {} back ({}); it runs again when its lease expires",

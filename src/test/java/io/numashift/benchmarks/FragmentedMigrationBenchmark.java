@@ -57,6 +57,11 @@ public class FragmentedMigrationBenchmark {
     @Param("0")
     double pagesPerSecond;
 
+    /**
+     * The most address space of one batch. The engine's time bound starts each engine (one per
+     * trial here) with batches of 256, 2,048 and 16,384 pages still to move; after them, on this
+     * unpaced host, only this span bounds a batch.
+     */
     @Param("65536")
     int batchPages;
 

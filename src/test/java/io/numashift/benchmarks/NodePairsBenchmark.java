@@ -66,6 +66,11 @@ public class NodePairsBenchmark {
     @Param("16777216")
     long pages;
 
+    /**
+     * The most address space of one batch. The engine's time bound starts each engine (one per
+     * invocation here) with batches of 256, 2,048 and 16,384 pages still to move; after them, on this
+     * unpaced host, only this span bounds a batch.
+     */
     @Param("65536")
     int batchPages;
 

@@ -62,7 +62,10 @@ public interface NumaBackend {
 
     /**
      * Moves pages of {@code [fromPage, toPage)} of a VMA as {@link MovePass} describes; one call is
-     * one batch (a running process may allocate between batches).
+     * one batch (a running process may allocate between batches). The engine times the calls and
+     * sizes the next range by the pending pages it holds, so that a call takes about a quarter of
+     * a second at most: a call's time should follow the pending pages of its range, which it
+     * finishes before it returns.
      *
      * @return the page index where the pass stopped: {@code toPage}, or earlier when no source has
      *     quota left
