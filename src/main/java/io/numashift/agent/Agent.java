@@ -47,6 +47,9 @@ public final class Agent implements Runnable {
     private final String host;
     private final String backendName;
     private final NumaBackend backend;
+    /** One engine for every task: it keeps the host's pace learned from earlier batches. */
+    private final MigrationEngine engine;
+
     private final AgentClient client;
     private final Duration leaseWait;
     private volatile Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -59,6 +62,7 @@ public final class Agent implements Runnable {
         this.host = host;
         this.backendName = backendName;
         this.backend = backend;
+        this.engine = new MigrationEngine(backend);
         this.client = client;
         this.leaseWait = leaseWait;
     }
@@ -201,7 +205,6 @@ public final class Agent implements Runnable {
         var request = lease.request();
         MigrationRequest template = new MigrationRequest(
                 0, request.range(), request.oldNodes(), request.newNodes(), request.count(), request.options(), true);
-        MigrationEngine engine = new MigrationEngine(backend);
         JobScope scope = new JobScope(pids);
         List<ProcessResult> results = new ArrayList<>();
         for (int pid : pids) {

@@ -1,6 +1,7 @@
 package io.numashift.core;
 
 import io.numashift.core.backend.PageSet;
+import java.util.OptionalDouble;
 
 /**
  * Where the next batch of a migration ends: at most {@code spanPages} of address space (ending on
@@ -9,17 +10,22 @@ import io.numashift.core.backend.PageSet;
  * a stopping agent act at batch boundaries, so this bound is what makes them take effect within
  * about a second on a host whose copies are slow, while a fast host soon works in whole spans.
  *
- * <p>The first batch of an engine may take {@link #FIRST_PAGES} pending pages; after each batch
- * the budget becomes what the measured pace moves in the target time, growing at most
- * {@link #GROWTH} times per batch (so that one batch timed too short on a slow host cannot make the
- * next one long) and shrinking at once. A batch that moved nothing says nothing about the pace and
- * leaves the budget as it was. Not thread-safe: it belongs to one engine.
+ * <p>The first batch of an engine covers what the host moves in the target time when the host
+ * knows its pace ({@link io.numashift.core.backend.NumaBackend#knownPagesPerSecond()}), else
+ * {@link #FIRST_PAGES} pending pages. After each batch the budget becomes what the measured pace
+ * moves in the target time, growing at most {@link #GROWTH} times per batch (so that one batch
+ * timed too short on a slow host cannot make the next one long) and shrinking at once. A batch
+ * that moved nothing says nothing about the pace and leaves the budget as it was. Not
+ * thread-safe: it belongs to one engine.
  */
 final class BatchBudget {
     /** How long a batch should take at most: well under a second, a few batches per heartbeat. */
     static final long TARGET_NANOS = 250_000_000L;
 
-    /** Pending pages of an engine's first batch: 128 ms at 2,000 pages/s, nothing on a fast host. */
+    /**
+     * Pending pages of an engine's first batch on a host that does not know its pace: 128 ms at
+     * 2,000 pages/s, nothing on a fast host.
+     */
     static final long FIRST_PAGES = 256;
 
     /** The most the budget grows from one batch to the next. */
@@ -29,8 +35,9 @@ final class BatchBudget {
     private final long targetNanos;
     private long pages;
 
-    BatchBudget(int spanPages) {
-        this(spanPages, FIRST_PAGES, TARGET_NANOS);
+    /** A budget for a host that knows its pace, or not ({@code knownPagesPerSecond} empty). */
+    BatchBudget(int spanPages, OptionalDouble knownPagesPerSecond) {
+        this(spanPages, firstPages(knownPagesPerSecond), TARGET_NANOS);
     }
 
     BatchBudget(int spanPages, long firstPages, long targetNanos) {
@@ -43,6 +50,14 @@ final class BatchBudget {
         this.spanPages = spanPages;
         this.targetNanos = targetNanos;
         this.pages = Math.min(firstPages, spanPages);
+    }
+
+    private static long firstPages(OptionalDouble knownPagesPerSecond) {
+        if (knownPagesPerSecond.isEmpty()) {
+            return FIRST_PAGES;
+        }
+        double pages = knownPagesPerSecond.getAsDouble() * TARGET_NANOS / 1e9;
+        return (long) Math.max(1, Math.min(Long.MAX_VALUE, pages));
     }
 
     /** Pages still to move that the next batch may cover. */

@@ -46,8 +46,9 @@ public final class MigrationEngine {
     /**
      * The most address space a batch covers by default: one page-set block, which backends can
      * move whole (batches end at multiples of their span). Batches are also bounded in time: each
-     * covers at most as many pages still to move as the host moved in about a quarter of a second
-     * in the batches before (see {@code BatchBudget}), so on a slow host they are much smaller.
+     * covers at most as many pages still to move as the host moves in about a quarter of a second,
+     * by its known pace or by the time of the batches before (see {@code BatchBudget}), so on a
+     * slow host they are much smaller.
      */
     public static final int DEFAULT_BATCH_PAGES = PageSet.BLOCK_PAGES;
 
@@ -69,7 +70,7 @@ public final class MigrationEngine {
      * like {@link System#nanoTime()}), for tests and simulations that keep their own time.
      */
     public MigrationEngine(NumaBackend backend, int batchPages, LongSupplier nanoTime) {
-        this(backend, new BatchBudget(batchPages), nanoTime);
+        this(backend, new BatchBudget(batchPages, backend.knownPagesPerSecond()), nanoTime);
     }
 
     MigrationEngine(NumaBackend backend, BatchBudget budget, LongSupplier nanoTime) {

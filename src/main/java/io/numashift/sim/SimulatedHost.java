@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -415,6 +416,12 @@ public final class SimulatedHost implements NumaBackend {
     @Override
     public double microsPerPage() {
         return microsPerPage;
+    }
+
+    /** Its {@code pagesPerSecond}; unpaced, its copies cost only the CPU they take: infinity. */
+    @Override
+    public OptionalDouble knownPagesPerSecond() {
+        return OptionalDouble.of(pagesPerSecond > 0 ? pagesPerSecond : Double.POSITIVE_INFINITY);
     }
 
     @Override

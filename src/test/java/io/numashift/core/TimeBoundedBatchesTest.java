@@ -13,11 +13,13 @@ import io.numashift.sim.SimulatedHost;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 /**
  * Batches bounded in time as well as in address space: on a host whose copies are slow, progress
- * and cancellation come within the target time; a fast host still works in whole blocks. Every
+ * and cancellation come within the target time; a fast host still works in whole blocks. Simulated
+ * hosts know their pace; an engine that does not (as on a kernel) learns it from its batches. Every
  * host here is paced by a clock that only moves when the host waits (or when a test says so), and
  * the engine reads the same clock, so the times are exact.
  */
@@ -102,6 +104,14 @@ class TimeBoundedBatchesTest {
                 .migrate(MigrationRequest.of(PID, List.of(0), List.of(1)), JobScope.single(PID), monitor);
     }
 
+    /** As a kernel's engine does: without knowing the host's pace, it learns it from its batches. */
+    private static MigrationResult migrateLearningThePace(
+            SimulatedHost host, SimulatedTime time, MigrationMonitor monitor) {
+        BatchBudget budget = new BatchBudget(MigrationEngine.DEFAULT_BATCH_PAGES, OptionalDouble.empty());
+        return new MigrationEngine(host, budget, time::nanoTime)
+                .migrate(MigrationRequest.of(PID, List.of(0), List.of(1)), JobScope.single(PID), monitor);
+    }
+
     @Test
     void onASlowHostProgressComesAtBoundariesNoFurtherApartThanTheTarget() {
         SimulatedTime time = new SimulatedTime(0);
@@ -113,14 +123,28 @@ class TimeBoundedBatchesTest {
         assertThat(result.status()).isEqualTo(MigrationStatus.SUCCEEDED);
         assertThat(result.pagesMoved()).isEqualTo(PAGES);
         assertThat(time.now).as("the whole move is paced").isEqualTo(PAGES * SECOND / SLOW_PAGES_PER_SECOND);
-        assertThat(reports.at.get(1))
-                .as("the engine's first batch is small before it knows the pace")
-                .isLessThanOrEqualTo(BatchBudget.TARGET_NANOS);
         assertThat(reports.longestGap()).isLessThanOrEqualTo(BatchBudget.TARGET_NANOS);
         assertThat(reports.batches())
-                .as("a quarter of a second at 2,000 pages/s")
+                .as("a quarter of a second at 2,000 pages/s, from the first batch on")
                 .allSatisfy(pages -> assertThat(pages).isBetween(1L, 500L))
                 .hasSizeGreaterThan(100);
+    }
+
+    @Test
+    void anEngineThatDoesNotKnowThePaceStartsSmallAndThenFollowsTheTimeItsBatchesTake() {
+        SimulatedTime time = new SimulatedTime(0);
+        SimulatedHost host = host(SLOW_PAGES_PER_SECOND, PAGES, Map.of(0, PAGES), time);
+        Reports reports = new Reports(time, Long.MAX_VALUE);
+
+        MigrationResult result = migrateLearningThePace(host, time, reports);
+
+        assertThat(result.pagesMoved()).isEqualTo(PAGES);
+        assertThat(reports.batches().getFirst()).isEqualTo(BatchBudget.FIRST_PAGES);
+        assertThat(reports.at.get(1)).as("the first batch").isEqualTo(128_000_000L);
+        assertThat(reports.batches().subList(1, reports.batches().size() - 1))
+                .as("what 2,000 pages/s move in a quarter of a second")
+                .containsOnly(500L);
+        assertThat(reports.longestGap()).isLessThanOrEqualTo(BatchBudget.TARGET_NANOS);
     }
 
     @Test
@@ -132,7 +156,7 @@ class TimeBoundedBatchesTest {
         host.relayout(PID, HEAP, page -> page >= vmaPages - 10_000 ? 0 : 1);
         Reports reports = new Reports(time, Long.MAX_VALUE);
 
-        MigrationResult result = migrate(host, time, reports);
+        MigrationResult result = migrateLearningThePace(host, time, reports);
 
         assertThat(result.pagesMoved()).isEqualTo(10_000);
         assertThat(reports.longestGap()).isLessThanOrEqualTo(BatchBudget.TARGET_NANOS);
@@ -176,8 +200,8 @@ class TimeBoundedBatchesTest {
     }
 
     @Test
-    void aFastHostSoonWorksInWholeBlocks() {
-        // Unpaced: each batch takes the microsecond of two clock reads.
+    void aFastHostWorksInWholeBlocks() {
+        // Unpaced: each batch takes the half microsecond between two clock reads.
         SimulatedTime time = new SimulatedTime(500);
         long blocks = 16;
         long pages = blocks * PageSet.BLOCK_PAGES;
@@ -185,6 +209,20 @@ class TimeBoundedBatchesTest {
         Reports reports = new Reports(time, Long.MAX_VALUE);
 
         MigrationResult result = migrate(host, time, reports);
+
+        assertThat(result.pagesMoved()).isEqualTo(pages);
+        assertThat(reports.batches()).hasSize((int) blocks).containsOnly((long) PageSet.BLOCK_PAGES);
+    }
+
+    @Test
+    void aFastHostThatDoesNotKnowItsPaceWorksInWholeBlocksAfterThreeSmallBatches() {
+        SimulatedTime time = new SimulatedTime(500);
+        long blocks = 16;
+        long pages = blocks * PageSet.BLOCK_PAGES;
+        SimulatedHost host = host(0, pages, Map.of(0, pages), time);
+        Reports reports = new Reports(time, Long.MAX_VALUE);
+
+        MigrationResult result = migrateLearningThePace(host, time, reports);
 
         assertThat(result.pagesMoved()).isEqualTo(pages);
         List<Long> batches = reports.batches();
@@ -196,8 +234,20 @@ class TimeBoundedBatchesTest {
     }
 
     @Test
+    void theFirstBudgetIsWhatAKnownPaceMovesInTheTarget() {
+        assertThat(new BatchBudget(PageSet.BLOCK_PAGES, OptionalDouble.of(2000)).pages())
+                .isEqualTo(500);
+        assertThat(new BatchBudget(PageSet.BLOCK_PAGES, OptionalDouble.of(Double.POSITIVE_INFINITY)).pages())
+                .isEqualTo(PageSet.BLOCK_PAGES);
+        assertThat(new BatchBudget(PageSet.BLOCK_PAGES, OptionalDouble.of(1)).pages())
+                .isEqualTo(1);
+        assertThat(new BatchBudget(PageSet.BLOCK_PAGES, OptionalDouble.empty()).pages())
+                .isEqualTo(BatchBudget.FIRST_PAGES);
+    }
+
+    @Test
     void theBudgetLearnsTheHostsPaceAndGrowsAtMostEightTimesABatch() {
-        BatchBudget budget = new BatchBudget(PageSet.BLOCK_PAGES);
+        BatchBudget budget = new BatchBudget(PageSet.BLOCK_PAGES, OptionalDouble.empty());
         assertThat(budget.pages()).isEqualTo(BatchBudget.FIRST_PAGES);
 
         budget.record(256, 128_000_000L);
