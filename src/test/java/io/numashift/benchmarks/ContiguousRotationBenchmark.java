@@ -32,10 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code vmas=1}: one VMA whose runs are the nodes; {@code vmas=256}: one VMA per node.
  * {@code batchPages} is the most address space of one of the engine's batches (65,536 by default:
  * one block of page sets and placement chunks); {@code -p batchPages=16384} splits chunks and
- * shows what dense chunks cost. Batches are also bounded in time: every engine (one per
- * invocation here) starts with batches of 256, 2,048 and 16,384 pages still to move and, on this
- * unpaced host, is bounded by {@code batchPages} alone after them, so the first chunk it moves is
- * moved in parts and becomes dense; the rest is as {@code batchPages} says.
+ * shows what dense chunks cost. Batches are also bounded in time (about 250 ms of moves each); the
+ * simulated host tells the engine that it does not pace its copies, so here only {@code
+ * batchPages} bounds a batch, from the first one on.
  *
  * <pre>
  * ./mvnw -B -q -o -Pbench test-compile exec:exec -Djmh.args="ContiguousRotationBenchmark -f 1 -wi 2 -i 5"

@@ -58,9 +58,8 @@ public class FragmentedMigrationBenchmark {
     double pagesPerSecond;
 
     /**
-     * The most address space of one batch. The engine's time bound starts each engine (one per
-     * trial here) with batches of 256, 2,048 and 16,384 pages still to move; after them, on this
-     * unpaced host, only this span bounds a batch.
+     * The most address space of one batch. Batches are also bounded in time, but this host does
+     * not pace its copies and says so, so only this span bounds them.
      */
     @Param("65536")
     int batchPages;
