@@ -47,6 +47,9 @@ public final class Agent implements Runnable {
     private final String host;
     private final String backendName;
     private final NumaBackend backend;
+    /** One engine for every task: it keeps the host's pace learned from earlier batches. */
+    private final MigrationEngine engine;
+
     private final AgentClient client;
     private final Duration leaseWait;
     private volatile Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -59,6 +62,7 @@ public final class Agent implements Runnable {
         this.host = host;
         this.backendName = backendName;
         this.backend = backend;
+        this.engine = new MigrationEngine(backend);
         this.client = client;
         this.leaseWait = leaseWait;
     }
@@ -155,7 +159,7 @@ public final class Agent implements Runnable {
                 return;
             }
             if (!running.get() && !complete(result)) {
-                giveBack(lease);
+                giveBack(lease, result);
             } else {
                 report(lease, result);
             }
@@ -169,10 +173,15 @@ public final class Agent implements Runnable {
     }
 
     /** Gives an unfinished task back so that it runs again at once, not after its lease expires. */
-    private void giveBack(Lease lease) {
+    private void giveBack(Lease lease, AgentProtocol.Result result) {
         try {
             client.release(lease.taskId(), lease.epoch());
-            log.info("gave task {} back unfinished", lease.taskId());
+            log.info(
+                    "gave task {} back unfinished after moving {} pages",
+                    lease.taskId(),
+                    result.processes().stream()
+                            .mapToLong(ProcessResult::pagesMoved)
+                            .sum());
         } catch (IOException e) {
             log.warn(
                     "could not give task {} back ({}); it runs again when its lease expires",
@@ -196,7 +205,6 @@ public final class Agent implements Runnable {
         var request = lease.request();
         MigrationRequest template = new MigrationRequest(
                 0, request.range(), request.oldNodes(), request.newNodes(), request.count(), request.options(), true);
-        MigrationEngine engine = new MigrationEngine(backend);
         JobScope scope = new JobScope(pids);
         List<ProcessResult> results = new ArrayList<>();
         for (int pid : pids) {

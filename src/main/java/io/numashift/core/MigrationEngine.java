@@ -30,38 +30,54 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Performs page migrations on one host as docs/migration.md describes them: the checks in their
  * order (§2), the policy remapping (§3), the per-page rules (§4), capacity-aware ordering with
  * fallback and out-of-memory handling and rollback (§5), suspension, cancellation at batch
- * boundaries and the read-back (§6) that the result reports (§7).
+ * boundaries (batches bounded in address space and in time, §6.5) and the read-back (§6) that the
+ * result reports (§7).
  *
  * <p>Not thread-safe: one engine runs one migration at a time on its backend.
  */
 public final class MigrationEngine {
 
     /**
-     * Pages of address space per batch by default: the unit of progress and cancellation. Batches
-     * end at multiples of their size, so with this size a batch is one page-set block, which
-     * backends can move whole.
+     * The most address space a batch covers by default: one page-set block, which backends can
+     * move whole (batches end at multiples of their span). Batches are also bounded in time: each
+     * covers at most as many pages still to move as the host moves in about a quarter of a second,
+     * by its known pace or by the time of the batches before (see {@code BatchBudget}), so on a
+     * slow host they are much smaller.
      */
     public static final int DEFAULT_BATCH_PAGES = PageSet.BLOCK_PAGES;
 
     private final NumaBackend backend;
-    private final int batchPages;
+    private final BatchBudget budget;
+    private final LongSupplier nanoTime;
 
     public MigrationEngine(NumaBackend backend) {
         this(backend, DEFAULT_BATCH_PAGES);
     }
 
+    /** An engine whose batches cover at most {@code batchPages} pages of address space. */
     public MigrationEngine(NumaBackend backend, int batchPages) {
-        if (batchPages <= 0) {
-            throw new IllegalArgumentException("batchPages must be positive");
-        }
+        this(backend, batchPages, System::nanoTime);
+    }
+
+    /**
+     * An engine that times its batches with {@code nanoTime} (a monotonic clock in nanoseconds,
+     * like {@link System#nanoTime()}), for tests and simulations that keep their own time.
+     */
+    public MigrationEngine(NumaBackend backend, int batchPages, LongSupplier nanoTime) {
+        this(backend, new BatchBudget(batchPages, backend.knownPagesPerSecond()), nanoTime);
+    }
+
+    MigrationEngine(NumaBackend backend, BatchBudget budget, LongSupplier nanoTime) {
         this.backend = backend;
-        this.batchPages = batchPages;
+        this.budget = budget;
+        this.nanoTime = nanoTime;
     }
 
     public NumaBackend backend() {
@@ -678,10 +694,14 @@ public final class MigrationEngine {
                     if (monitor.cancelRequested()) {
                         return false;
                     }
-                    long batchEnd = Math.min(unit.toPage(), (page / batchPages + 1) * batchPages);
+                    long batchEnd = budget.end(pass.pending, page, unit.toPage());
                     pass.resetCall();
+                    long doneBefore = pagesDone;
+                    long started = nanoTime.getAsLong();
                     long stop = backend.movePass(pid, unit.vma(), page, batchEnd, pass);
+                    long took = nanoTime.getAsLong() - started;
                     account(moves, pass, scheduler, unit, leftAt, knownFull);
+                    budget.record(pagesDone - doneBefore, took);
                     monitor.progress(pid, pagesDone, pagesToMove);
                     if (!pass.hasWork()) {
                         stoppedAt = unit.base() + (stop - unit.fromPage());

@@ -2,7 +2,8 @@ package io.numashift.core;
 
 /**
  * What a migration tells its caller as it goes, and how the caller cancels it. Called from the
- * migrating thread at batch boundaries.
+ * migrating thread at batch boundaries, which the engine keeps about a quarter of a second apart
+ * at most, whatever the host's pace.
  */
 public interface MigrationMonitor {
     MigrationMonitor NONE = new MigrationMonitor() {};

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -417,6 +418,12 @@ public final class SimulatedHost implements NumaBackend {
         return microsPerPage;
     }
 
+    /** Its {@code pagesPerSecond}; unpaced, its copies cost only the CPU they take: infinity. */
+    @Override
+    public OptionalDouble knownPagesPerSecond() {
+        return OptionalDouble.of(pagesPerSecond > 0 ? pagesPerSecond : Double.POSITIVE_INFINITY);
+    }
+
     @Override
     public synchronized Topology topology() {
         List<Node> view = nodes.stream()
@@ -723,14 +730,8 @@ public final class SimulatedHost implements NumaBackend {
         PageSet pending = pass.pending;
         int[] target = pass.target;
         long[] quota = pass.quota;
-        int n = pass.nodeIdLimit;
         MoveLog log = pass.log;
-        long remaining = 0;
-        for (int a = 0; a < n; a++) {
-            if (target[a] >= 0) {
-                remaining += quota[a];
-            }
-        }
+        long remaining = remainingQuota(pass);
         long page = fromPage;
         while (page < toPage && remaining > 0) {
             long objectPage = v.offset + page;
@@ -795,47 +796,69 @@ public final class SimulatedHost implements NumaBackend {
                 page = end;
                 continue;
             }
-            for (long p = page; p < end; p++) {
-                if (!pending.get(p)) {
-                    continue;
-                }
-                long op = v.offset + p;
-                int a = placement.node(op);
-                if (a == PagePlacement.ABSENT) {
-                    pending.clear(p);
-                    continue;
-                }
-                int t = target[a];
-                if (t < 0 || quota[a] == 0 || pass.targetFull[t]) {
-                    pass.left(a, p);
-                    continue;
-                }
-                if (op < object.pinnedUpTo) {
-                    pending.clear(p);
-                    pass.busyFrom[a]++;
-                    continue;
-                }
-                if (used[t] >= capacity[t]) {
-                    pass.targetFull[t] = true;
-                    pass.left(a, p);
-                    continue;
-                }
-                placement.set(op, t);
-                used[t]++;
-                used[a]--;
-                pending.clear(p);
-                pass.movedFrom[a]++;
-                quota[a]--;
-                if (log != null) {
-                    log.add(pass.vmaIndex, p, 1, a, t);
-                }
-                if (--remaining == 0) {
-                    return p + 1;
-                }
+            long stop = movePages(v, page, end, pass);
+            remaining = remainingQuota(pass);
+            if (remaining == 0) {
+                return stop;
             }
             page = end;
         }
         return remaining == 0 ? page : toPage;
+    }
+
+    /**
+     * Moves the pending pages of {@code [page, end)} one by one (a chunk whose pages do not line up
+     * with the page-set block, or a run that is not all pending); returns where it stopped when
+     * every quota was spent. A method of its own, so that the run path above compiles alike
+     * whether or not this one ever ran.
+     */
+    private long movePages(SimVma v, long page, long end, MovePass pass) {
+        MemoryObject object = v.object;
+        PagePlacement placement = object.placement;
+        PageSet pending = pass.pending;
+        int[] target = pass.target;
+        long[] quota = pass.quota;
+        MoveLog log = pass.log;
+        long remaining = remainingQuota(pass);
+        for (long p = page; p < end; p++) {
+            if (!pending.get(p)) {
+                continue;
+            }
+            long op = v.offset + p;
+            int a = placement.node(op);
+            if (a == PagePlacement.ABSENT) {
+                pending.clear(p);
+                continue;
+            }
+            int t = target[a];
+            if (t < 0 || quota[a] == 0 || pass.targetFull[t]) {
+                pass.left(a, p);
+                continue;
+            }
+            if (op < object.pinnedUpTo) {
+                pending.clear(p);
+                pass.busyFrom[a]++;
+                continue;
+            }
+            if (used[t] >= capacity[t]) {
+                pass.targetFull[t] = true;
+                pass.left(a, p);
+                continue;
+            }
+            placement.set(op, t);
+            used[t]++;
+            used[a]--;
+            pending.clear(p);
+            pass.movedFrom[a]++;
+            quota[a]--;
+            if (log != null) {
+                log.add(pass.vmaIndex, p, 1, a, t);
+            }
+            if (--remaining == 0) {
+                return p + 1;
+            }
+        }
+        return end;
     }
 
     /**

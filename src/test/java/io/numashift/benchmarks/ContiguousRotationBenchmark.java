@@ -30,8 +30,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link BenchHosts#check} verifies after each one.
  *
  * <p>{@code vmas=1}: one VMA whose runs are the nodes; {@code vmas=256}: one VMA per node.
- * {@code batchPages} is the engine's batch size (65,536 by default: one block of page sets and
- * placement chunks); {@code -p batchPages=16384} splits chunks and shows what dense chunks cost.
+ * {@code batchPages} is the most address space of one of the engine's batches (65,536 by default:
+ * one block of page sets and placement chunks); {@code -p batchPages=16384} splits chunks and
+ * shows what dense chunks cost. Batches are also bounded in time (about 250 ms of moves each); the
+ * simulated host tells the engine that it does not pace its copies, so here only {@code
+ * batchPages} bounds a batch, from the first one on.
  *
  * <pre>
  * ./mvnw -B -q -o -Pbench test-compile exec:exec -Djmh.args="ContiguousRotationBenchmark -f 1 -wi 2 -i 5"

@@ -57,6 +57,10 @@ public class FragmentedMigrationBenchmark {
     @Param("0")
     double pagesPerSecond;
 
+    /**
+     * The most address space of one batch. Batches are also bounded in time, but this host does
+     * not pace its copies and says so, so only this span bounds them.
+     */
     @Param("65536")
     int batchPages;
 

@@ -66,6 +66,10 @@ public class NodePairsBenchmark {
     @Param("16777216")
     long pages;
 
+    /**
+     * The most address space of one batch. Batches are also bounded in time, but this host does
+     * not pace its copies and says so, so only this span bounds them.
+     */
     @Param("65536")
     int batchPages;
 

@@ -29,7 +29,8 @@ import net.jqwik.api.statistics.Statistics;
  * mapping: generated hosts of 2 to 6 small nodes, often full, with one migrated process whose
  * pages are scattered page by page (some pinned), sometimes a second process that only takes room,
  * and mappings with cycles, swaps, chains, many-to-one and identity entries, clipping ranges, small
- * batches and rollback.
+ * batches (of a few pages of address space, or of a few pending pages cut by the time bound on a
+ * slow clock) and rollback.
  *
  * <p>Each property compares the engine with a per-page model of docs/migration.md §4 ({@link
  * MigrationScenario}) or with a brute-force oracle ({@link MoveOrderOracle}), never with the

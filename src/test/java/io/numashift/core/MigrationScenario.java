@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -36,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param newNodes the mapping's new nodes (may repeat)
  * @param range the range in pages from {@link TestHosts#HEAP}, or null for the whole address space
  * @param onFailure what the run does with moved pages after a failure
- * @param batchPages the engine's batch size, or 0 for its default
+ * @param batches how the engine cuts its passes into batches
  */
 record MigrationScenario(
         List<Long> capacities,
@@ -45,7 +46,7 @@ record MigrationScenario(
         List<Integer> newNodes,
         @Nullable PageRange range,
         OnFailure onFailure,
-        int batchPages) {
+        Batches batches) {
 
     static final int MIGRATED = TestHosts.PID;
     static final int BYSTANDER = TestHosts.PID + 1;
@@ -70,6 +71,41 @@ record MigrationScenario(
 
     /** Pages {@code [start, end)} counted from {@link TestHosts#HEAP}. */
     record PageRange(long start, long end) {}
+
+    /**
+     * How the engine cuts its passes into batches.
+     *
+     * @param spanPages the most address space of a batch, or 0 for the engine's default
+     * @param budgetPages 0 for the engine's own clock and first budget; otherwise the first batch
+     *     may cover this many pages still to move, and the engine's clock says that every batch
+     *     took a second, so that the time bound keeps cutting batches after a few pending pages
+     */
+    record Batches(int spanPages, int budgetPages) {
+        /** Spans of 1 to {@code maxSpan} pages or the default, budgets of 1 to 3 pages or the default. */
+        static Arbitrary<Batches> arbitrary(int maxSpan) {
+            Arbitrary<Integer> span =
+                    Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(0)), Tuple.of(2, uniform(1, maxSpan)));
+            Arbitrary<Integer> budget =
+                    Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.just(0)), Tuple.of(1, uniform(1, 3)));
+            return Combinators.combine(span, budget).as(Batches::new);
+        }
+
+        MigrationEngine engine(SimulatedHost host) {
+            int span = spanPages == 0 ? MigrationEngine.DEFAULT_BATCH_PAGES : spanPages;
+            if (budgetPages == 0) {
+                return new MigrationEngine(host, span);
+            }
+            long[] now = {0};
+            LongSupplier slowClock = () -> now[0] += 1_000_000_000L;
+            return new MigrationEngine(host, new BatchBudget(span, budgetPages, BatchBudget.TARGET_NANOS), slowClock);
+        }
+
+        @Override
+        public String toString() {
+            return (spanPages == 0 ? "default span" : "span " + spanPages)
+                    + (budgetPages == 0 ? "" : ", budget " + budgetPages + " on a slow clock");
+        }
+    }
 
     /**
      * One page of the host, as the model sees it.
@@ -147,12 +183,11 @@ record MigrationScenario(
                 .injectNull(1 - limits.rangeShare() / 10.0);
         Arbitrary<OnFailure> onFailure =
                 Arbitraries.frequency(Tuple.of(3, OnFailure.KEEP), Tuple.of(1, OnFailure.ROLLBACK));
-        // Batches of 1 to 8 pages split runs of pages of one node; 0 keeps the engine's default.
-        Arbitrary<Integer> batch =
-                Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(0)), Tuple.of(2, uniform(1, 8)));
+        // Batches of 1 to 8 pages, or of a few pending pages, split runs of pages of one node.
+        Arbitrary<Batches> batch = Batches.arbitrary(8);
         return Combinators.combine(processes, slack, mapping, range, onFailure, batch)
-                .as((procs, free, map, r, failure, batchPages) ->
-                        assemble(k, procs, free, map.get(0), map.get(1), r, failure, batchPages));
+                .as((procs, free, map, r, failure, batches) ->
+                        assemble(k, procs, free, map.get(0), map.get(1), r, failure, batches));
     }
 
     /**
@@ -183,10 +218,9 @@ record MigrationScenario(
                 Arbitraries.frequencyOf(Tuple.of(9, Arbitraries.just(0)), Tuple.of(1, uniform(1, 2)));
         Arbitrary<OnFailure> onFailure =
                 Arbitraries.frequency(Tuple.of(3, OnFailure.KEEP), Tuple.of(1, OnFailure.ROLLBACK));
-        Arbitrary<Integer> batch =
-                Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(0)), Tuple.of(2, uniform(1, 4)));
+        Arbitrary<Batches> batch = Batches.arbitrary(4);
         return Combinators.combine(migrated, other, free, mapping(k, 9), vmaCount, pinned, onFailure, batch)
-                .flatAs((mine, theirs, room, map, vmas, pins, failure, batchPages) -> {
+                .flatAs((mine, theirs, room, map, vmas, pins, failure, batches) -> {
                     List<Integer> pages = new ArrayList<>();
                     List<Integer> others = new ArrayList<>();
                     for (int x = 0; x < k; x++) {
@@ -199,7 +233,7 @@ record MigrationScenario(
                         if (!others.isEmpty()) {
                             processes.add(new ProcessLayout(BYSTANDER, List.of(new VmaLayout(0, others, 0))));
                         }
-                        return assemble(k, processes, room, map.get(0), map.get(1), null, failure, batchPages);
+                        return assemble(k, processes, room, map.get(0), map.get(1), null, failure, batches);
                     });
                 });
     }
@@ -300,7 +334,7 @@ record MigrationScenario(
             List<Integer> newNodes,
             @Nullable PageRange range,
             OnFailure onFailure,
-            int batchPages) {
+            Batches batches) {
         long[] used = new long[k];
         for (ProcessLayout process : processes) {
             for (VmaLayout vma : process.vmas()) {
@@ -312,7 +346,7 @@ record MigrationScenario(
         List<Long> capacities = IntStream.range(0, k)
                 .mapToObj(x -> Math.max(1, used[x] + slack.get(x)))
                 .toList();
-        return new MigrationScenario(capacities, processes, oldNodes, newNodes, range, onFailure, batchPages);
+        return new MigrationScenario(capacities, processes, oldNodes, newNodes, range, onFailure, batches);
     }
 
     // ---- the host and the run ----
@@ -322,7 +356,7 @@ record MigrationScenario(
     }
 
     MigrationScenario withOnFailure(OnFailure value) {
-        return new MigrationScenario(capacities, processes, oldNodes, newNodes, range, value, batchPages);
+        return new MigrationScenario(capacities, processes, oldNodes, newNodes, range, value, batches);
     }
 
     /** A fresh simulated host in exactly this scenario's state. */
@@ -364,7 +398,7 @@ record MigrationScenario(
     }
 
     MigrationEngine engine(SimulatedHost host) {
-        return batchPages == 0 ? new MigrationEngine(host) : new MigrationEngine(host, batchPages);
+        return batches.engine(host);
     }
 
     MigrationRequest request(boolean dryRun) {
@@ -489,7 +523,7 @@ record MigrationScenario(
                     .append(")");
         }
         out.append(", ").append(onFailure);
-        out.append(batchPages == 0 ? ", default batch" : ", batch " + batchPages);
+        out.append(", ").append(batches);
         return out.toString();
     }
 

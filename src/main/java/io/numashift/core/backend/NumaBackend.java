@@ -2,6 +2,7 @@ package io.numashift.core.backend;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -27,6 +28,16 @@ public interface NumaBackend {
     /** Microseconds to move one page, for dry-run estimates (the host's cost profile). */
     default double microsPerPage() {
         return 1.2;
+    }
+
+    /**
+     * How many pages a second this host moves, when it knows before moving any: a simulated host
+     * its pace, or infinity when it does not pace its copies. Empty when it does not know, as a
+     * kernel does not. The engine sizes its first batch from it (otherwise it starts small) and
+     * then follows the time its batches take.
+     */
+    default OptionalDouble knownPagesPerSecond() {
+        return OptionalDouble.empty();
     }
 
     /** Free pages on a node now; cheaper than a whole {@link #topology()}. */
@@ -62,7 +73,10 @@ public interface NumaBackend {
 
     /**
      * Moves pages of {@code [fromPage, toPage)} of a VMA as {@link MovePass} describes; one call is
-     * one batch (a running process may allocate between batches).
+     * one batch (a running process may allocate between batches). The engine times the calls and
+     * sizes the next range by the pending pages it holds, so that a call takes about a quarter of
+     * a second at most: a call's time should follow the pending pages of its range, which it
+     * finishes before it returns.
      *
      * @return the page index where the pass stopped: {@code toPage}, or earlier when no source has
      *     quota left

@@ -104,6 +104,49 @@ public final class PageSet {
         return count(0, size);
     }
 
+    /**
+     * The end of the shortest range {@code [from, end)} that holds {@code pages} pages of the set,
+     * or {@code to} when {@code [from, to)} holds fewer. Whole blocks cost one step, bitmaps a word
+     * of 64 pages.
+     */
+    public long endOfFirst(long from, long to, long pages) {
+        if (pages <= 0) {
+            return from;
+        }
+        long remaining = pages;
+        long page = from;
+        while (page < to) {
+            int b = (int) (page >>> BLOCK_SHIFT);
+            long blockStart = (long) b << BLOCK_SHIFT;
+            long blockEnd = Math.min(to, blockStart + BLOCK_PAGES);
+            long[] words = blocks[b];
+            if (words == FULL) {
+                if (blockEnd - page >= remaining) {
+                    return page + remaining;
+                }
+                remaining -= blockEnd - page;
+            } else if (words != null) {
+                for (long p = page; p < blockEnd; ) {
+                    int bit = (int) (p - blockStart);
+                    int lo = bit & 63;
+                    int hi = (int) Math.min(64, lo + (blockEnd - p));
+                    long bits = words[bit >>> 6] & rangeMask(lo, hi);
+                    int here = Long.bitCount(bits);
+                    if (here >= remaining) {
+                        for (long skip = remaining - 1; skip > 0; skip--) {
+                            bits &= bits - 1;
+                        }
+                        return p - lo + Long.numberOfTrailingZeros(bits) + 1;
+                    }
+                    remaining -= here;
+                    p += hi - lo;
+                }
+            }
+            page = blockEnd;
+        }
+        return to;
+    }
+
     /** Whether block {@code b} holds every one of its pages. */
     public boolean blockFull(int b) {
         return blocks[b] == FULL;
