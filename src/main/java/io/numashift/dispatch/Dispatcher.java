@@ -281,8 +281,8 @@ public class Dispatcher {
 
     private static void requireCurrent(HostTask task, long epoch) {
         if (task.state().isTerminal() && task.epoch() == epoch) {
-            throw new TaskEndedException("task " + task.id() + " ended " + task.state()
-                    + "; its result was accepted already and a task has one result");
+            throw new StaleLeaseException("task " + task.id() + " has ended (" + task.state() + "): its lease, epoch "
+                    + epoch + ", can report nothing more");
         }
         if (task.state() != TaskState.RUNNING || task.epoch() != epoch) {
             throw new StaleLeaseException("task " + task.id() + " is " + task.state() + " at epoch " + task.epoch()

@@ -152,7 +152,8 @@ class AgentProtocolTest {
         assertThat(repeat.status()).isEqualTo(200);
         assertThat(repeat.body().get("accepted").asBoolean()).isFalse();
         assertThat(different.status()).isEqualTo(409);
-        assertThat(different.code()).as("a task has one result").isEqualTo("INVALID_STATE");
+        assertThat(different.code()).as("a task has one result").isEqualTo("STALE_EPOCH");
+        assertThat(different.body().get("detail").asString()).contains("has ended (SUCCEEDED)");
         JsonNode after = client.job(job, OPERATOR);
         assertThat(after.get("version").asLong()).isEqualTo(done.get("version").asLong());
         assertThat(after.get("tasks")).isEqualTo(done.get("tasks"));

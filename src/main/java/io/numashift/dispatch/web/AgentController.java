@@ -6,7 +6,6 @@ import io.numashift.dispatch.ForeignHostException;
 import io.numashift.dispatch.InvalidReportException;
 import io.numashift.dispatch.Lease;
 import io.numashift.dispatch.StaleLeaseException;
-import io.numashift.dispatch.TaskEndedException;
 import io.numashift.dispatch.TaskNotFoundException;
 import io.numashift.dispatch.WorkSignals;
 import io.numashift.hosts.HostRegistry;
@@ -156,7 +155,7 @@ class AgentController {
     @ApiResponse(responseCode = "404", description = "TASK_NOT_FOUND")
     @ApiResponse(
             responseCode = "409",
-            description = "STALE_EPOCH: the lease is no longer this agent's; INVALID_STATE: the task ended")
+            description = "STALE_EPOCH: the lease is no longer this agent's, or the task ended")
     @PostMapping(path = "/tasks/{taskId}/heartbeat", consumes = MediaType.APPLICATION_JSON_VALUE)
     Dispatcher.HeartbeatAnswer heartbeat(
             @PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Heartbeat heartbeat) {
@@ -168,8 +167,7 @@ class AgentController {
     @ApiResponse(responseCode = "404", description = "TASK_NOT_FOUND")
     @ApiResponse(
             responseCode = "409",
-            description = "STALE_EPOCH: the lease is no longer this agent's; INVALID_STATE: the task ended with"
-                    + " another result")
+            description = "STALE_EPOCH: the lease is no longer this agent's, or the task ended with another result")
     @PostMapping(path = "/tasks/{taskId}/result", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResultAnswer result(@PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Result result) {
         return new ResultAnswer(
@@ -181,7 +179,7 @@ class AgentController {
     @ApiResponse(responseCode = "404", description = "TASK_NOT_FOUND")
     @ApiResponse(
             responseCode = "409",
-            description = "STALE_EPOCH: the lease is no longer this agent's; INVALID_STATE: the task ended")
+            description = "STALE_EPOCH: the lease is no longer this agent's, or the task ended")
     @PostMapping(path = "/tasks/{taskId}/release", consumes = MediaType.APPLICATION_JSON_VALUE)
     Released release(@PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Release release) {
         dispatcher.release(taskId, release.epoch());
@@ -196,11 +194,6 @@ class AgentController {
     @ExceptionHandler(StaleLeaseException.class)
     ProblemDetail stale(StaleLeaseException e) {
         return ApiProblem.of(HttpStatus.CONFLICT, "STALE_EPOCH", e.getMessage());
-    }
-
-    @ExceptionHandler(TaskEndedException.class)
-    ProblemDetail ended(TaskEndedException e) {
-        return ApiProblem.of(HttpStatus.CONFLICT, "INVALID_STATE", e.getMessage());
     }
 
     @ExceptionHandler(TaskNotFoundException.class)
