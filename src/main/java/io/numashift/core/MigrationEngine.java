@@ -715,7 +715,7 @@ public final class MigrationEngine {
                     cursor[a] = Math.min(leftAt[a], stoppedAt);
                     if (pass.quota[a] > 0 && leftAt[a] == Long.MAX_VALUE && stoppedAt == end) {
                         // The whole range after the cursor was passed and nothing of this source was
-                        // left: what the count still holds vanished (unmapped while we moved).
+                        // left: what the count still holds vanished (unmapped during the moves).
                         long gone = scheduler.settle(a);
                         vanished += gone;
                         pagesToMove -= gone;

@@ -143,7 +143,7 @@ public class JobService {
         return transactions.execute(tx -> jobs.versionOf(id).orElseThrow(() -> new JobNotFoundException(id)));
     }
 
-    /** A page of jobs, newest first, and whether more follow. */
+    /** Up to {@code query.limit()} jobs that match the query, newest first. */
     public List<MigrationJob> list(JobQuery query) {
         Specification<MigrationJob> spec = (root, q, cb) -> {
             List<Predicate> where = new ArrayList<>();

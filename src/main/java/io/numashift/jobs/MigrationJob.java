@@ -201,9 +201,11 @@ public class MigrationJob implements Persistable<UUID> {
     }
 
     /**
-     * How a task ends from its processes: {@code SUCCEEDED} when every process succeeded (or there
-     * was none), {@code FAILED} when none ran to its end ({@code SUCCEEDED} or {@code PARTIAL}),
-     * {@code PARTIALLY_FAILED} otherwise; {@code CANCELLED} when a cancel stopped one of them.
+     * How a task ends from its processes and the task-level error {@code code} its agent reported:
+     * {@code CANCELLED} when a cancel stopped one of them and there is no task-level error; else
+     * {@code SUCCEEDED} when every process succeeded (or there was none) and there is no task-level
+     * error; else {@code PARTIALLY_FAILED} when at least one ran to its end ({@code SUCCEEDED} or
+     * {@code PARTIAL}); else {@code FAILED}.
      */
     private TaskState taskEnd(HostTask task, List<ProcessResult> processes, @Nullable String code) {
         if (code == null

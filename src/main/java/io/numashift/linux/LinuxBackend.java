@@ -388,7 +388,7 @@ public final class LinuxBackend implements NumaBackend {
         try {
             real = file.toRealPath();
         } catch (IOException e) {
-            // Gone or unreadable since it was mapped: it carries no attribute we can honour.
+            // Gone or unreadable since it was mapped: it carries no attribute to honour.
             return FileInfo.plain(path);
         }
         boolean nfs = Mount.containing(Mount.readAll(), real).map(Mount::nfs).orElse(false);

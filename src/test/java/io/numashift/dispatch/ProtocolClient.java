@@ -123,7 +123,10 @@ public final class ProtocolClient {
         return get("/api/v1/jobs/" + id, token).body();
     }
 
-    /** Whether a job, as read, has ended: it is no longer {@code QUEUED} or {@code RUNNING}. */
+    /**
+     * Whether a job, as read, has ended or is ending: it is no longer {@code QUEUED} or {@code
+     * RUNNING}, so a {@code CANCELLING} job counts as ended here.
+     */
     public static boolean ended(JsonNode job) {
         return !List.of("QUEUED", "RUNNING").contains(job.get("state").asString());
     }

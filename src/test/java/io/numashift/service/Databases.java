@@ -39,17 +39,17 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * <p>H2 is the default: the service keeps a file database in {@code numashift.data-dir}, which the
  * tests point at a {@code @TempDir}, so every test class starts empty.
  *
- * <p>PostgreSQL is the server of the project's machines and CI ({@value #LOCAL_URL}, user {@code
+ * <p>PostgreSQL is a local server, as on the CI server ({@value #LOCAL_URL}, user {@code
  * postgres}, trust authentication) or, when that is unreachable and Docker runs, a Testcontainers
  * PostgreSQL 15 started once per JVM. A test class annotated {@link OnPostgres} gets a fresh schema
  * for its Spring context ({@code ns_<epoch seconds>_<random>}, through {@code currentSchema} and
- * Flyway's schema settings), dropped when the context closes; so runs from several working copies
- * can share one server. Without a server, the class is skipped with the reason, unless the
+ * Flyway's schema settings), dropped when the context closes; so several concurrent runs can
+ * share one server. Without a server, the class is skipped with the reason, unless the
  * environment variable {@value #REQUIRE} is {@code true} (as {@code .ci/run} sets it), which turns
  * the skip into a failure so that CI cannot go green without PostgreSQL.
  */
 public final class Databases {
-    /** The PostgreSQL of the project's machines and CI. */
+    /** A local PostgreSQL, as on the CI server. */
     public static final String LOCAL_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
     /** Set to {@code true} to fail instead of skipping when no PostgreSQL is available. */

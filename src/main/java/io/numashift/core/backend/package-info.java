@@ -1,6 +1,6 @@
 /**
- * The backend interface that the migration core runs against: simulated NUMA hosts now, the Linux
- * kernel later. Everything here is plain Java.
+ * The backend interface that the migration core runs against: simulated NUMA hosts, and the Linux
+ * kernel too. Everything here is plain Java.
  */
 @NullMarked
 package io.numashift.core.backend;
