@@ -281,12 +281,38 @@ public final class Agent implements Runnable {
                     log.warn("result of task {} refused: {}", lease.taskId(), e.getMessage());
                     return;
                 }
+                if ((e.status() == 400 || e.status() == 413) && result.error() == null) {
+                    // The service will refuse this result again: a defect of the agent, or a result
+                    // too large. Report the task as failed with the reason, which the job shows.
+                    log.error(
+                            "result of task {} refused ({}); reporting the task failed",
+                            lease.taskId(),
+                            e.getMessage());
+                    result = new AgentProtocol.Result(
+                            result.epoch(),
+                            List.of(),
+                            AGENT_ERROR,
+                            abbreviated("the service refused the agent's result: " + e.getMessage()));
+                    continue;
+                }
+                if (e.status() == 400 || e.status() == 413) {
+                    log.error(
+                            "report of task {} refused ({}); the task runs again when its lease expires",
+                            lease.taskId(),
+                            e.getMessage());
+                    return;
+                }
                 log.warn("reporting failed ({}); retrying", e.getMessage());
             } catch (IOException e) {
                 log.warn("reporting failed ({}); retrying", e.getMessage());
             }
             backoff = waitAndBackOff(backoff);
         }
+    }
+
+    /** A message that fits a result's {@code message} (4,096 characters). */
+    private static String abbreviated(String message) {
+        return message.length() <= 4_000 ? message : message.substring(0, 4_000) + "…";
     }
 
     /** Sleeps for {@code backoff} and answers the next one: twice as long, at most {@link #MAX_BACKOFF}. */

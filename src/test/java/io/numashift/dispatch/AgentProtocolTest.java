@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.numashift.agent.Agent;
 import io.numashift.agent.AgentClient;
 import io.numashift.core.backend.NumaBackend;
+import io.numashift.core.backend.Topology;
 import io.numashift.dispatch.ProtocolClient.Response;
 import io.numashift.jobs.MigrationJobs;
 import io.numashift.security.Tokens;
@@ -63,7 +64,7 @@ class AgentProtocolTest {
         token(registry, 0, "ops", OPERATOR, "OPERATOR", "");
         token(registry, 1, "agent-h1", AGENT_H1, "AGENT", "h1");
         token(registry, 2, "agent-h2", AGENT_H2, "AGENT", "h2");
-        token(registry, 3, "fleet", FLEET, "AGENT", "race,busy,once,cancel,wake,locked,release,broken,retry");
+        token(registry, 3, "fleet", FLEET, "AGENT", "race,busy,once,cancel,wake,locked,release,broken,retry,refused");
     }
 
     static void token(DynamicPropertyRegistry registry, int i, String name, String secret, String role, String hosts) {
@@ -380,6 +381,55 @@ class AgentProtocolTest {
             assertThat(task.get("error").get("message").asString())
                     .contains("process 100", "a page moved behind the engine's back");
             assertThat(done.get("failures").toString()).contains("AGENT_ERROR");
+        } finally {
+            agent.shutdown(Duration.ZERO);
+        }
+    }
+
+    /**
+     * A result the service refuses (here: placements on a node that the host did not register) is
+     * not sent again and again: the agent reports the task failed with {@code AGENT_ERROR} and the
+     * service's reason, which the job shows.
+     */
+    @Test
+    void aResultTheServiceRefusesFailsTheTaskWithTheServicesReason() throws Exception {
+        SimulatedHost simulated = SimulatedCluster.load(Path.of("src/test/resources/scenarios/e2e.yaml"))
+                .host("h1")
+                .orElseThrow();
+        java.util.concurrent.atomic.AtomicBoolean registered = new java.util.concurrent.atomic.AtomicBoolean();
+        NumaBackend forgetful = (NumaBackend) Proxy.newProxyInstance(
+                NumaBackend.class.getClassLoader(), new Class<?>[] {NumaBackend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("topology") && registered.compareAndSet(false, true)) {
+                        // What the agent registers: node 0 only; the migration then sees node 1 too.
+                        Topology full = simulated.topology();
+                        return new Topology(full.pageSize(), full.nodes().subList(0, 1), new int[][] {{10}});
+                    }
+                    try {
+                        return method.invoke(simulated, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Agent agent = new Agent(
+                "refused",
+                "simulated",
+                forgetful,
+                new AgentClient(URI.create("http://127.0.0.1:" + port), FLEET),
+                Duration.ofSeconds(1));
+        Thread.ofVirtual().start(agent);
+        try {
+            await("refused registered")
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> client.get("/api/v1/hosts/refused", OPERATOR).status() == 200);
+            String job = client.submit(OPERATOR, "refused", 100);
+            JsonNode done = client.awaitEnd(job, OPERATOR, Duration.ofSeconds(20));
+
+            JsonNode task = done.get("tasks").get(0);
+            assertThat(done.get("state").asString()).isEqualTo("FAILED");
+            assertThat(task.get("attempts").asInt()).isEqualTo(1);
+            assertThat(task.get("error").get("code").asString()).isEqualTo("AGENT_ERROR");
+            assertThat(task.get("error").get("message").asString())
+                    .contains("refused the agent's result", "placementAfter", "node 1 is not a node of the host");
         } finally {
             agent.shutdown(Duration.ZERO);
         }
