@@ -41,6 +41,9 @@ public class Dispatcher {
     private final HostRegistry registry;
     private final DispatchSettings settings;
     private final TransactionTemplate transactions;
+    /** Transactions that only read: no flush, no dirty checking, nothing to write after them. */
+    private final TransactionTemplate reads;
+
     private final ApplicationEventPublisher events;
     private final InstantSource clock;
     private final DispatchMetrics metrics;
@@ -61,6 +64,8 @@ public class Dispatcher {
         this.registry = registry;
         this.settings = settings;
         this.transactions = transactions;
+        this.reads = new TransactionTemplate(transactions.getTransactionManager());
+        this.reads.setReadOnly(true);
         this.events = events;
         this.clock = clock;
         this.metrics = metrics;
@@ -247,12 +252,12 @@ public class Dispatcher {
 
     /** Hosts that have pending tasks now (to wake their waiting agents). */
     public List<String> hostsWithPendingTasks() {
-        return Objects.requireNonNull(transactions.execute(tx -> tasks.hostsWithPendingTasks()));
+        return Objects.requireNonNull(reads.execute(tx -> tasks.hostsWithPendingTasks()));
     }
 
     /** The host a task belongs to (agents may report only on their own hosts' tasks). */
     public Optional<String> hostOf(UUID taskId) {
-        return Objects.requireNonNull(transactions.execute(tx -> tasks.hostOf(taskId)));
+        return Objects.requireNonNull(reads.execute(tx -> tasks.hostOf(taskId)));
     }
 
     /**

@@ -38,6 +38,9 @@ public class JobService {
     private final HostRegistry hosts;
     private final ApplicationEventPublisher events;
     private final TransactionTemplate transactions;
+    /** Transactions that only read: no flush, no dirty checking, nothing to write after them. */
+    private final TransactionTemplate reads;
+
     private final InstantSource clock;
     private final JobMetrics metrics;
 
@@ -53,6 +56,8 @@ public class JobService {
         this.hosts = hosts;
         this.events = events;
         this.transactions = transactions;
+        this.reads = new TransactionTemplate(transactions.getTransactionManager());
+        this.reads.setReadOnly(true);
         this.clock = clock;
     }
 
@@ -124,7 +129,7 @@ public class JobService {
     }
 
     private @Nullable Submission existing(String submittedBy, String key, String hash) {
-        return transactions.execute(tx -> jobs.findBySubmittedByAndIdempotencyKey(submittedBy, key)
+        return reads.execute(tx -> jobs.findBySubmittedByAndIdempotencyKey(submittedBy, key)
                 .map(job -> {
                     if (!hash.equals(job.requestHash())) {
                         throw new IdempotencyConflictException(key);
@@ -135,12 +140,12 @@ public class JobService {
     }
 
     public MigrationJob find(UUID id) {
-        return transactions.execute(tx -> jobs.findById(id).orElseThrow(() -> new JobNotFoundException(id)));
+        return reads.execute(tx -> jobs.findById(id).orElseThrow(() -> new JobNotFoundException(id)));
     }
 
     /** The job's version, for waiting readers; cheaper than reading the job. */
     public long version(UUID id) {
-        return transactions.execute(tx -> jobs.versionOf(id).orElseThrow(() -> new JobNotFoundException(id)));
+        return reads.execute(tx -> jobs.versionOf(id).orElseThrow(() -> new JobNotFoundException(id)));
     }
 
     /** Up to {@code query.limit()} jobs that match the query, newest first. */
@@ -174,7 +179,7 @@ public class JobService {
             return cb.and(where.toArray(Predicate[]::new));
         };
         Sort newestFirst = Sort.by(Sort.Order.desc("createdAt"), Sort.Order.desc("id"));
-        return transactions.execute(tx -> jobs.findAll(spec, PageRequest.of(0, query.limit(), newestFirst))
+        return reads.execute(tx -> jobs.findAll(spec, PageRequest.of(0, query.limit(), newestFirst))
                 .getContent());
     }
 
