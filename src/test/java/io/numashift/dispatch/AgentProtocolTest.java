@@ -13,6 +13,7 @@ import io.numashift.security.Tokens;
 import io.numashift.sim.SimulatedCluster;
 import io.numashift.sim.SimulatedHost;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -346,44 +348,22 @@ class AgentProtocolTest {
      */
     @Test
     void anErrorInTheAgentFailsTheTaskOnceWithItsMessage() throws Exception {
-        SimulatedHost simulated = SimulatedCluster.load(Path.of("src/test/resources/scenarios/e2e.yaml"))
-                .host("h1")
-                .orElseThrow();
-        NumaBackend failing = (NumaBackend) Proxy.newProxyInstance(
-                NumaBackend.class.getClassLoader(), new Class<?>[] {NumaBackend.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("movePass")) {
-                        throw new IllegalStateException("a page moved behind the engine's back");
-                    }
-                    try {
-                        return method.invoke(simulated, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        Agent agent = new Agent(
-                "broken",
-                "simulated",
-                failing,
-                new AgentClient(URI.create("http://127.0.0.1:" + port), FLEET),
-                Duration.ofSeconds(1));
-        Thread.ofVirtual().start(agent);
-        try {
-            await("broken registered")
-                    .atMost(Duration.ofSeconds(20))
-                    .until(() -> client.get("/api/v1/hosts/broken", OPERATOR).status() == 200);
-            String job = client.submit(OPERATOR, "broken", 100);
-            JsonNode done = client.awaitEnd(job, OPERATOR, Duration.ofSeconds(20));
+        NumaBackend failing = simulatedH1Except((simulated, method) -> {
+            if (method.getName().equals("movePass")) {
+                throw new IllegalStateException("a page moved behind the engine's back");
+            }
+            return PASS_THROUGH;
+        });
 
-            JsonNode task = done.get("tasks").get(0);
-            assertThat(done.get("state").asString()).isEqualTo("FAILED");
-            assertThat(task.get("attempts").asInt()).isEqualTo(1);
-            assertThat(task.get("error").get("code").asString()).isEqualTo("AGENT_ERROR");
-            assertThat(task.get("error").get("message").asString())
-                    .contains("process 100", "a page moved behind the engine's back");
-            assertThat(done.get("failures").toString()).contains("AGENT_ERROR");
-        } finally {
-            agent.shutdown(Duration.ZERO);
-        }
+        JsonNode done = oneJobOnAgent("broken", failing);
+
+        JsonNode task = done.get("tasks").get(0);
+        assertThat(done.get("state").asString()).isEqualTo("FAILED");
+        assertThat(task.get("attempts").asInt()).isEqualTo(1);
+        assertThat(task.get("error").get("code").asString()).isEqualTo("AGENT_ERROR");
+        assertThat(task.get("error").get("message").asString())
+                .contains("process 100", "a page moved behind the engine's back");
+        assertThat(done.get("failures").toString()).contains("AGENT_ERROR");
     }
 
     /**
@@ -393,16 +373,46 @@ class AgentProtocolTest {
      */
     @Test
     void aResultTheServiceRefusesFailsTheTaskWithTheServicesReason() throws Exception {
+        AtomicBoolean registered = new AtomicBoolean();
+        NumaBackend forgetful = simulatedH1Except((simulated, method) -> {
+            if (method.getName().equals("topology") && registered.compareAndSet(false, true)) {
+                // What the agent registers: node 0 only; the migration then sees node 1 too.
+                Topology full = simulated.topology();
+                return new Topology(full.pageSize(), full.nodes().subList(0, 1), new int[][] {{10}});
+            }
+            return PASS_THROUGH;
+        });
+
+        JsonNode done = oneJobOnAgent("refused", forgetful);
+
+        JsonNode task = done.get("tasks").get(0);
+        assertThat(done.get("state").asString()).isEqualTo("FAILED");
+        assertThat(task.get("attempts").asInt()).isEqualTo(1);
+        assertThat(task.get("error").get("code").asString()).isEqualTo("AGENT_ERROR");
+        assertThat(task.get("error").get("message").asString())
+                .contains("refused the agent's result", "placementAfter", "node 1 is not a node of the host");
+    }
+
+    private static final Object PASS_THROUGH = new Object();
+
+    /** What a backend does instead of host h1 of the e2e scenario, or {@link #PASS_THROUGH}. */
+    private interface Override {
+        Object answer(SimulatedHost simulated, Method method) throws Exception;
+    }
+
+    /**
+     * Host h1 of the e2e scenario, except where {@code override} answers otherwise. The backend is
+     * a stand-in only to break it on purpose; the agent, its client and the service are real.
+     */
+    private static NumaBackend simulatedH1Except(Override override) throws Exception {
         SimulatedHost simulated = SimulatedCluster.load(Path.of("src/test/resources/scenarios/e2e.yaml"))
                 .host("h1")
                 .orElseThrow();
-        java.util.concurrent.atomic.AtomicBoolean registered = new java.util.concurrent.atomic.AtomicBoolean();
-        NumaBackend forgetful = (NumaBackend) Proxy.newProxyInstance(
+        return (NumaBackend) Proxy.newProxyInstance(
                 NumaBackend.class.getClassLoader(), new Class<?>[] {NumaBackend.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("topology") && registered.compareAndSet(false, true)) {
-                        // What the agent registers: node 0 only; the migration then sees node 1 too.
-                        Topology full = simulated.topology();
-                        return new Topology(full.pageSize(), full.nodes().subList(0, 1), new int[][] {{10}});
+                    Object answer = override.answer(simulated, method);
+                    if (answer != PASS_THROUGH) {
+                        return answer;
                     }
                     try {
                         return method.invoke(simulated, args);
@@ -410,26 +420,23 @@ class AgentProtocolTest {
                         throw e.getCause();
                     }
                 });
+    }
+
+    /** Runs an agent for {@code host} on {@code backend}, submits one job of pid 100 to it and returns the ended job. */
+    private JsonNode oneJobOnAgent(String host, NumaBackend backend) throws InterruptedException {
         Agent agent = new Agent(
-                "refused",
+                host,
                 "simulated",
-                forgetful,
+                backend,
                 new AgentClient(URI.create("http://127.0.0.1:" + port), FLEET),
                 Duration.ofSeconds(1));
         Thread.ofVirtual().start(agent);
         try {
-            await("refused registered")
+            await(host + " registered")
                     .atMost(Duration.ofSeconds(20))
-                    .until(() -> client.get("/api/v1/hosts/refused", OPERATOR).status() == 200);
-            String job = client.submit(OPERATOR, "refused", 100);
-            JsonNode done = client.awaitEnd(job, OPERATOR, Duration.ofSeconds(20));
-
-            JsonNode task = done.get("tasks").get(0);
-            assertThat(done.get("state").asString()).isEqualTo("FAILED");
-            assertThat(task.get("attempts").asInt()).isEqualTo(1);
-            assertThat(task.get("error").get("code").asString()).isEqualTo("AGENT_ERROR");
-            assertThat(task.get("error").get("message").asString())
-                    .contains("refused the agent's result", "placementAfter", "node 1 is not a node of the host");
+                    .until(() -> client.get("/api/v1/hosts/" + host, OPERATOR).status() == 200);
+            String job = client.submit(OPERATOR, host, 100);
+            return client.awaitEnd(job, OPERATOR, Duration.ofSeconds(20));
         } finally {
             agent.shutdown(Duration.ZERO);
         }
