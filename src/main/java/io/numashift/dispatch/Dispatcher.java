@@ -6,8 +6,7 @@ import io.numashift.hosts.HostTopology;
 import io.numashift.hosts.Hosts;
 import io.numashift.jobs.HostTask;
 import io.numashift.jobs.HostTasks;
-import io.numashift.jobs.JobChanged;
-import io.numashift.jobs.JobState;
+import io.numashift.jobs.JobRequests;
 import io.numashift.jobs.MigrationJob;
 import io.numashift.jobs.MigrationJobs;
 import io.numashift.jobs.ProcessResult;
@@ -23,13 +22,14 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The service side of the agent protocol. Every change of a task takes its job's row lock (and
- * leasing first its host's), so replicas sharing one database agree on who holds which lease.
+ * The service side of the agent protocol. Every change of a task takes its task's row lock, then its
+ * job's (and leasing first its host's), always in that order, so replicas sharing one database agree
+ * on who holds which lease; the job's row is small (its counters, not its tasks or its request), so
+ * a change costs the same whatever the number of the job's hosts.
  */
 @Service
 public class Dispatcher {
@@ -37,6 +37,7 @@ public class Dispatcher {
 
     private final MigrationJobs jobs;
     private final HostTasks tasks;
+    private final JobRequests requests;
     private final Hosts hosts;
     private final HostRegistry registry;
     private final DispatchSettings settings;
@@ -44,29 +45,28 @@ public class Dispatcher {
     /** Transactions that only read: no flush, no dirty checking, nothing to write after them. */
     private final TransactionTemplate reads;
 
-    private final ApplicationEventPublisher events;
     private final InstantSource clock;
     private final DispatchMetrics metrics;
 
     Dispatcher(
             MigrationJobs jobs,
             HostTasks tasks,
+            JobRequests requests,
             Hosts hosts,
             HostRegistry registry,
             DispatchSettings settings,
             TransactionTemplate transactions,
-            ApplicationEventPublisher events,
             InstantSource clock,
             DispatchMetrics metrics) {
         this.jobs = jobs;
         this.tasks = tasks;
+        this.requests = requests;
         this.hosts = hosts;
         this.registry = registry;
         this.settings = settings;
         this.transactions = transactions;
         this.reads = new TransactionTemplate(transactions.getTransactionManager());
         this.reads.setReadOnly(true);
-        this.events = events;
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -82,16 +82,16 @@ public class Dispatcher {
                 return null;
             }
             for (UUID id : tasks.idsByHostAndState(host, TaskState.PENDING)) {
-                UUID jobId = tasks.jobOf(id).orElseThrow();
-                MigrationJob job = jobs.lockById(jobId).orElseThrow();
-                JobState before = job.state();
-                HostTask task = job.task(id).orElseThrow();
+                HostTask task = tasks.lockById(id).orElseThrow();
                 if (task.state() != TaskState.PENDING) {
                     continue;
                 }
+                // A cancel ends a job's pending tasks under their locks: a task still pending
+                // here belongs to a job that was not cancelled.
+                MigrationJob job = jobs.lockById(task.jobId()).orElseThrow();
                 Instant now = clock.instant();
                 job.leased(task, now, now.plus(settings.leaseDuration()));
-                events.publishEvent(JobChanged.of(job, before));
+                jobs.save(job);
                 withJob(
                         job,
                         host,
@@ -105,7 +105,7 @@ public class Dispatcher {
                         Objects.requireNonNull(task.leaseExpiresAt()),
                         task.attempts(),
                         task.targets(),
-                        job.request());
+                        requests.of(job.id()));
             }
             return null;
         }));
@@ -127,6 +127,7 @@ public class Dispatcher {
             Instant expires = clock.instant().plus(settings.leaseDuration());
             job.heartbeat(
                     task,
+                    clock.instant(),
                     expires,
                     progress.processesTotal(),
                     progress.processesDone(),
@@ -171,8 +172,8 @@ public class Dispatcher {
             requireCurrent(task, epoch);
             HostTopology topology =
                     registry.find(task.host()).map(Host::topology).orElse(new HostTopology(List.of(), List.of()));
-            List<ReportRules.Violation> violations =
-                    ReportRules.of(task.targets(), job.request(), topology).check(results, error);
+            List<ReportRules.Violation> violations = ReportRules.of(task.targets(), requests.of(job.id()), topology)
+                    .check(results, error);
             if (!violations.isEmpty()) {
                 throw new InvalidReportException(violations);
             }
@@ -267,21 +268,12 @@ public class Dispatcher {
      */
     private <T> T changeTask(UUID taskId, BiFunction<MigrationJob, HostTask, T> change) {
         return Objects.requireNonNull(transactions.execute(tx -> {
-            MigrationJob job = lockJobOf(taskId);
-            HostTask task = job.task(taskId).orElseThrow();
-            JobState before = job.state();
-            long version = job.version();
+            HostTask task = tasks.lockById(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
+            MigrationJob job = jobs.lockById(task.jobId()).orElseThrow(() -> new TaskNotFoundException(taskId));
             T result = change.apply(job, task);
-            if (job.version() != version) {
-                events.publishEvent(JobChanged.of(job, before));
-            }
+            jobs.save(job);
             return result;
         }));
-    }
-
-    private MigrationJob lockJobOf(UUID taskId) {
-        UUID jobId = tasks.jobOf(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
-        return jobs.lockById(jobId).orElseThrow(() -> new TaskNotFoundException(taskId));
     }
 
     private static void requireCurrent(HostTask task, long epoch) {

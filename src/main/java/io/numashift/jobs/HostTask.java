@@ -4,33 +4,32 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
-import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
-import jakarta.persistence.JoinColumn;
-import jakarta.persistence.ManyToOne;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
 import jakarta.persistence.Transient;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.data.domain.Persistable;
 
 /**
  * One host's share of a job: which processes to migrate there, who holds the lease, how far it
- * got and what came of it. Changed only through its job, which checks every transition.
+ * got and what came of it. Changed only through its job ({@link MigrationJob}), which checks every
+ * transition and adds the change of the task's {@link TaskTally} to its counters.
  */
 @Entity
 @Table(name = "tasks")
-public class HostTask {
+public class HostTask implements Persistable<UUID> {
     private static final JsonColumns.TargetsColumn TARGETS = new JsonColumns.TargetsColumn();
     private static final JsonColumns.ResultsColumn RESULTS = new JsonColumns.ResultsColumn();
 
     @Id
     private UUID id;
 
-    @ManyToOne(fetch = FetchType.LAZY, optional = false)
-    @JoinColumn(name = "job_id")
-    private MigrationJob job;
+    private UUID jobId;
 
     private String host;
 
@@ -72,6 +71,10 @@ public class HostTask {
 
     private boolean cancelRequested;
 
+    /** A task made here is new: saving it inserts without asking the database first. */
+    @Transient
+    private boolean created;
+
     protected HostTask() {
         // for JPA
         this.id = UUID.randomUUID();
@@ -79,12 +82,13 @@ public class HostTask {
         this.state = TaskState.PENDING;
         this.createdAt = Instant.EPOCH;
         this.targetsJson = "";
-        this.job = null;
+        this.jobId = new UUID(0, 0);
     }
 
-    HostTask(MigrationJob job, String host, TaskTargets targets, Instant now) {
+    HostTask(UUID jobId, String host, TaskTargets targets, Instant now) {
         this.id = UUID.randomUUID();
-        this.job = job;
+        this.jobId = jobId;
+        this.created = true;
         this.host = host;
         this.state = TaskState.PENDING;
         this.targets = targets;
@@ -169,8 +173,41 @@ public class HostTask {
         return id;
     }
 
-    public MigrationJob job() {
-        return job;
+    public UUID jobId() {
+        return jobId;
+    }
+
+    @Override
+    public UUID getId() {
+        return id;
+    }
+
+    @Override
+    public boolean isNew() {
+        return created;
+    }
+
+    @PostPersist
+    @PostLoad
+    void stored() {
+        created = false;
+    }
+
+    /** What this task adds to its job's counters now. */
+    TaskTally tally() {
+        boolean ended = state.isTerminal();
+        boolean ran =
+                state == TaskState.SUCCEEDED || (ended && results().stream().anyMatch(ProcessResult::ranToEnd));
+        return new TaskTally(
+                ended ? 1 : 0,
+                state == TaskState.SUCCEEDED ? 1 : 0,
+                ran ? 1 : 0,
+                processesTotal,
+                processesDone,
+                pagesToMove,
+                pagesMoved,
+                pagesSkipped,
+                pagesFailed);
     }
 
     public String host() {

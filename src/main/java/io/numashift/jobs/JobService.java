@@ -3,9 +3,10 @@ package io.numashift.jobs;
 import io.numashift.core.MigrationRequest;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.storage.JsonColumn;
-import jakarta.persistence.criteria.Join;
 import jakarta.persistence.criteria.MapJoin;
 import jakarta.persistence.criteria.Predicate;
+import jakarta.persistence.criteria.Root;
+import jakarta.persistence.criteria.Subquery;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,9 +22,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.jpa.domain.Specification;
 import org.springframework.stereotype.Service;
@@ -35,8 +34,9 @@ public class JobService {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
 
     private final MigrationJobs jobs;
+    private final HostTasks tasks;
+    private final JobRequests requests;
     private final HostRegistry hosts;
-    private final ApplicationEventPublisher events;
     private final TransactionTemplate transactions;
     /** Transactions that only read: no flush, no dirty checking, nothing to write after them. */
     private final TransactionTemplate reads;
@@ -46,15 +46,17 @@ public class JobService {
 
     JobService(
             MigrationJobs jobs,
+            HostTasks tasks,
+            JobRequests requests,
             HostRegistry hosts,
-            ApplicationEventPublisher events,
             TransactionTemplate transactions,
             InstantSource clock,
             JobMetrics metrics) {
         this.metrics = metrics;
         this.jobs = jobs;
+        this.tasks = tasks;
+        this.requests = requests;
         this.hosts = hosts;
-        this.events = events;
         this.transactions = transactions;
         this.reads = new TransactionTemplate(transactions.getTransactionManager());
         this.reads.setReadOnly(true);
@@ -67,7 +69,7 @@ public class JobService {
      * @param job the job
      * @param created false when an earlier submit with the same Idempotency-Key made it
      */
-    public record Submission(MigrationJob job, boolean created) {}
+    public record Submission(JobDetails job, boolean created) {}
 
     /**
      * Submits a job; with an Idempotency-Key, a repeat of the same request returns the first job.
@@ -97,19 +99,21 @@ public class JobService {
             }
         }
         try {
-            MigrationJob job = transactions.execute(tx -> {
-                MigrationJob created = jobs.save(MigrationJob.submit(
+            JobDetails job = transactions.execute(tx -> {
+                MigrationJob.Submitted submitted = MigrationJob.submit(
                         UUID.randomUUID(),
                         request,
                         submittedBy,
                         clock.instant(),
                         idempotencyKey,
-                        idempotencyKey == null ? null : hash));
-                events.publishEvent(JobChanged.of(created, null));
-                return created;
+                        idempotencyKey == null ? null : hash);
+                MigrationJob created = jobs.save(submitted.job());
+                requests.save(created.id(), request);
+                tasks.saveAll(submitted.tasks());
+                return new JobDetails(created, request, submitted.tasks());
             });
             metrics.submitted();
-            try (var id = MDC.putCloseable("jobId", job.id().toString())) {
+            try (var id = MDC.putCloseable("jobId", job.job().id().toString())) {
                 log.info(
                         "submitted by {} for hosts {}",
                         submittedBy,
@@ -134,13 +138,23 @@ public class JobService {
                     if (!hash.equals(job.requestHash())) {
                         throw new IdempotencyConflictException(key);
                     }
-                    return new Submission(job, false);
+                    return new Submission(details(job), false);
                 })
                 .orElse(null));
     }
 
-    public MigrationJob find(UUID id) {
-        return reads.execute(tx -> jobs.findById(id).orElseThrow(() -> new JobNotFoundException(id)));
+    /**
+     * A job with its request and tasks.
+     *
+     * @throws JobNotFoundException when there is no such job
+     */
+    public JobDetails find(UUID id) {
+        return reads.execute(tx -> details(jobs.findById(id).orElseThrow(() -> new JobNotFoundException(id))));
+    }
+
+    private JobDetails details(MigrationJob job) {
+        job.labels().size();
+        return new JobDetails(job, requests.of(job.id()), tasks.findByJobIdOrderByHost(job.id()));
     }
 
     /** The job's version, for waiting readers; cheaper than reading the job. */
@@ -148,7 +162,11 @@ public class JobService {
         return reads.execute(tx -> jobs.versionOf(id).orElseThrow(() -> new JobNotFoundException(id)));
     }
 
-    /** Up to {@code query.limit()} jobs that match the query, newest first. */
+    /**
+     * Up to {@code query.limit()} jobs that match the query, newest first, without their requests
+     * and tasks. The filters on labels and hosts are semi-joins (no {@code distinct} sort of every
+     * match), and nothing is counted: a page costs the same whatever the number of jobs stored.
+     */
     public List<MigrationJob> list(JobQuery query) {
         Specification<MigrationJob> spec = (root, q, cb) -> {
             List<Predicate> where = new ArrayList<>();
@@ -159,13 +177,22 @@ public class JobService {
                 where.add(cb.equal(root.get("submittedBy"), query.submittedBy()));
             }
             if (query.labelKey() != null) {
-                MapJoin<MigrationJob, String, String> labels = root.joinMap("labels");
-                where.add(cb.equal(labels.key(), query.labelKey()));
-                where.add(cb.equal(labels.value(), query.labelValue()));
+                Subquery<Integer> labelled = q.subquery(Integer.class);
+                Root<MigrationJob> same = labelled.from(MigrationJob.class);
+                MapJoin<MigrationJob, String, String> labels = same.joinMap("labels");
+                labelled.select(cb.literal(1))
+                        .where(
+                                cb.equal(same.get("id"), root.get("id")),
+                                cb.equal(labels.key(), query.labelKey()),
+                                cb.equal(labels.value(), query.labelValue()));
+                where.add(cb.exists(labelled));
             }
             if (query.host() != null) {
-                Join<MigrationJob, HostTask> tasks = root.join("tasks");
-                where.add(cb.equal(tasks.get("host"), query.host()));
+                Subquery<Integer> onHost = q.subquery(Integer.class);
+                Root<HostTask> task = onHost.from(HostTask.class);
+                onHost.select(cb.literal(1))
+                        .where(cb.equal(task.get("jobId"), root.get("id")), cb.equal(task.get("host"), query.host()));
+                where.add(cb.exists(onHost));
             }
             if (query.after() != null) {
                 var createdAt = root.<java.time.Instant>get("createdAt");
@@ -175,12 +202,15 @@ public class JobService {
                                 cb.equal(createdAt, query.after().createdAt()),
                                 cb.lessThan(root.<UUID>get("id"), query.after().id()))));
             }
-            q.distinct(true);
             return cb.and(where.toArray(Predicate[]::new));
         };
         Sort newestFirst = Sort.by(Sort.Order.desc("createdAt"), Sort.Order.desc("id"));
-        return reads.execute(tx -> jobs.findAll(spec, PageRequest.of(0, query.limit(), newestFirst))
-                .getContent());
+        return reads.execute(tx -> {
+            List<MigrationJob> page = jobs.findBy(
+                    spec, q -> q.sortBy(newestFirst).limit(query.limit()).all());
+            page.forEach(job -> job.labels().size());
+            return page;
+        });
     }
 
     /**
@@ -188,16 +218,20 @@ public class JobService {
      *
      * @throws InvalidJobStateException when it has ended
      */
-    public MigrationJob cancel(UUID id) {
+    public JobDetails cancel(UUID id) {
         return transactions.execute(tx -> {
+            if (!jobs.existsById(id)) {
+                throw new JobNotFoundException(id);
+            }
+            // Tasks first, then their job: the order in which every change of a task locks them.
+            List<HostTask> open = tasks.lockOpenOf(id);
             MigrationJob job = jobs.lockById(id).orElseThrow(() -> new JobNotFoundException(id));
-            JobState before = job.state();
-            job.cancel(clock.instant());
-            events.publishEvent(JobChanged.of(job, before));
+            job.cancel(open, clock.instant());
+            jobs.save(job);
             try (var jobId = MDC.putCloseable("jobId", id.toString())) {
                 log.info("cancel requested; job is {}", job.state());
             }
-            return job;
+            return details(job);
         });
     }
 
@@ -207,10 +241,11 @@ public class JobService {
      *
      * @throws InvalidJobStateException when the job has not ended or nothing failed
      */
-    public MigrationJob retry(UUID id, String submittedBy) {
-        MigrationJob original = find(id);
-        if (!original.state().isTerminal()) {
-            throw new InvalidJobStateException("job " + id + " is " + original.state() + "; retry it once it ended");
+    public JobDetails retry(UUID id, String submittedBy) {
+        JobDetails original = find(id);
+        if (!original.job().state().isTerminal()) {
+            throw new InvalidJobStateException(
+                    "job " + id + " is " + original.job().state() + "; retry it once it ended");
         }
         List<JobRequest.Target> targets = new ArrayList<>();
         for (HostTask task : original.tasks()) {

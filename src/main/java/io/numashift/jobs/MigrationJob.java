@@ -1,10 +1,8 @@
 package io.numashift.jobs;
 
 import io.numashift.core.MigrationStatus;
-import jakarta.persistence.CascadeType;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
-import jakarta.persistence.Convert;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -13,8 +11,6 @@ import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.MapKeyColumn;
-import jakarta.persistence.OneToMany;
-import jakarta.persistence.OrderBy;
 import jakarta.persistence.PostLoad;
 import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
@@ -23,20 +19,29 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
+import org.hibernate.annotations.BatchSize;
+import org.hibernate.annotations.DynamicUpdate;
 import org.jspecify.annotations.Nullable;
+import org.springframework.data.domain.AbstractAggregateRoot;
 import org.springframework.data.domain.Persistable;
 
 /**
- * A migration job: the request, one task per host, and the job's state, which follows from its
- * tasks. Every change goes through a method here that checks the transition and raises the
- * job's {@code version}, which readers wait on.
+ * A migration job: its state, and counters that are the sums of its tasks' {@link TaskTally
+ * tallies}. Every change of one of its tasks goes through a method here: it checks the
+ * transition, adds the task's change to the counters, moves the job's state when the change
+ * decides it, raises the job's {@code version} (which readers wait on) and raises a {@link
+ * JobChanged} event, published when the job is saved. The tasks themselves are stored and loaded
+ * on their own: a change of one task never reads the others, and the job's request, which names
+ * every host's targets, is kept apart ({@link JobRequests}).
  */
 @Entity
 @Table(name = "jobs")
-public class MigrationJob implements Persistable<UUID> {
+@DynamicUpdate
+public class MigrationJob extends AbstractAggregateRoot<MigrationJob> implements Persistable<UUID> {
     @Id
     private UUID id;
 
@@ -52,22 +57,28 @@ public class MigrationJob implements Persistable<UUID> {
     private @Nullable Instant startedAt;
     private @Nullable Instant finishedAt;
 
-    @Convert(converter = JsonColumns.RequestColumn.class)
-    private JobRequest request;
-
     private @Nullable String idempotencyKey;
     private @Nullable String requestHash;
     private boolean cancelRequested;
 
-    @ElementCollection(fetch = FetchType.EAGER)
+    private int tasksTotal;
+    private int tasksEnded;
+    private int tasksSucceeded;
+    private int tasksRan;
+    private int processesTotal;
+    private int processesDone;
+    private long pagesToMove;
+    private long pagesMoved;
+    private long pagesSkipped;
+    private long pagesFailed;
+
+    /* Loaded when read, in batches: a change of a task locks and loads the job without them. */
+    @ElementCollection(fetch = FetchType.LAZY)
+    @BatchSize(size = 64)
     @CollectionTable(name = "job_labels", joinColumns = @JoinColumn(name = "job_id"))
     @MapKeyColumn(name = "label_key")
     @Column(name = "label_value")
     private Map<String, String> labels = new TreeMap<>();
-
-    @OneToMany(mappedBy = "job", cascade = CascadeType.ALL, fetch = FetchType.EAGER)
-    @OrderBy("host")
-    private List<HostTask> tasks = new ArrayList<>();
 
     /** A job made here is new: saving it inserts without asking the database first. */
     @Transient
@@ -79,57 +90,61 @@ public class MigrationJob implements Persistable<UUID> {
         this.submittedBy = "";
         this.state = JobState.QUEUED;
         this.createdAt = Instant.EPOCH;
-        this.request = null;
     }
 
-    private MigrationJob(
-            UUID id,
-            JobRequest request,
-            String submittedBy,
-            Instant now,
-            @Nullable String idempotencyKey,
-            @Nullable String requestHash) {
-        this.id = id;
-        this.name = request.name();
-        this.submittedBy = submittedBy;
-        this.state = JobState.QUEUED;
-        this.dryRun = request.options().dryRun();
-        this.version = 1;
-        this.createdAt = now;
-        this.request = request;
-        this.idempotencyKey = idempotencyKey;
-        this.requestHash = requestHash;
-        this.labels = new TreeMap<>(request.labels());
-        this.created = true;
-        request.targetsByHost().forEach((host, targets) -> tasks.add(new HostTask(this, host, targets, now)));
-    }
+    /**
+     * A job just submitted, with its tasks, to be stored together.
+     *
+     * @param job the job
+     * @param request its request
+     * @param tasks one pending task per host
+     */
+    public record Submitted(MigrationJob job, JobRequest request, List<HostTask> tasks) {}
 
     /** A new job, queued, with one pending task per host of its targets. */
-    public static MigrationJob submit(
+    public static Submitted submit(
             UUID id,
             JobRequest request,
             String submittedBy,
             Instant now,
             @Nullable String idempotencyKey,
             @Nullable String requestHash) {
-        return new MigrationJob(id, request, submittedBy, now, idempotencyKey, requestHash);
+        MigrationJob job = new MigrationJob();
+        job.id = id;
+        job.name = request.name();
+        job.submittedBy = submittedBy;
+        job.dryRun = request.options().dryRun();
+        job.version = 1;
+        job.createdAt = now;
+        job.idempotencyKey = idempotencyKey;
+        job.requestHash = requestHash;
+        job.labels = new TreeMap<>(request.labels());
+        job.created = true;
+        List<HostTask> tasks = new ArrayList<>();
+        request.targetsByHost().forEach((host, targets) -> tasks.add(new HostTask(id, host, targets, now)));
+        for (HostTask task : tasks) {
+            job.add(task.tally());
+        }
+        job.tasksTotal = tasks.size();
+        job.registerEvent(new JobChanged(id, request.targetsByHost().keySet(), null));
+        return new Submitted(job, request, tasks);
     }
 
     // ---- life cycle ----
 
     /** The agent of the task's host took the task. */
     public void leased(HostTask task, Instant now, Instant expiresAt) {
-        task.lease(now, expiresAt);
+        change(task, now, Set.of(), () -> task.lease(now, expiresAt));
         if (state == JobState.QUEUED) {
             moveTo(JobState.RUNNING);
             startedAt = now;
         }
-        touch();
     }
 
     /** A heartbeat: progress and a renewed lease. */
     public void heartbeat(
             HostTask task,
+            Instant now,
             Instant expiresAt,
             int processesTotal,
             int processesDone,
@@ -137,9 +152,10 @@ public class MigrationJob implements Persistable<UUID> {
             long pagesMoved,
             long pagesSkipped,
             long pagesFailed) {
-        task.renew(expiresAt);
-        task.progress(processesTotal, processesDone, pagesToMove, pagesMoved, pagesSkipped, pagesFailed);
-        touch();
+        change(task, now, Set.of(), () -> {
+            task.renew(expiresAt);
+            task.progress(processesTotal, processesDone, pagesToMove, pagesMoved, pagesSkipped, pagesFailed);
+        });
     }
 
     /** The agent reported the task's results. */
@@ -149,16 +165,13 @@ public class MigrationJob implements Persistable<UUID> {
             @Nullable String code,
             @Nullable String message,
             Instant now) {
-        task.finish(taskEnd(task, processes, code), processes, code, message, now);
-        settle(now);
-        touch();
+        TaskState end = taskEnd(task, processes, code);
+        change(task, now, Set.of(), () -> task.finish(end, processes, code, message, now));
     }
 
     /** The task failed without results: its agent was lost, or its host stayed away. */
     public void taskFailed(HostTask task, String code, String message, Instant now) {
-        task.finish(TaskState.FAILED, List.of(), code, message, now);
-        settle(now);
-        touch();
+        change(task, now, Set.of(), () -> task.finish(TaskState.FAILED, List.of(), code, message, now));
     }
 
     /**
@@ -168,36 +181,74 @@ public class MigrationJob implements Persistable<UUID> {
      */
     public void leaseEnded(HostTask task, Instant now) {
         if (cancelRequested) {
-            task.requeue();
-            task.finish(TaskState.CANCELLED, List.of(), "CANCELLED", "cancelled while its agent was away", now);
-            settle(now);
+            change(task, now, Set.of(), () -> {
+                task.requeue();
+                task.finish(TaskState.CANCELLED, List.of(), "CANCELLED", "cancelled while its agent was away", now);
+            });
         } else {
-            task.requeue();
+            change(task, now, Set.of(task.host()), task::requeue);
         }
-        touch();
     }
 
     /**
      * Cancels the job: pending tasks end {@code CANCELLED}; running ones are asked to stop at their
      * next batch.
      *
+     * @param open the job's tasks that have not ended, locked
      * @throws InvalidJobStateException when the job has ended already
      */
-    public void cancel(Instant now) {
+    public void cancel(List<HostTask> open, Instant now) {
         if (state.isTerminal() || state == JobState.CANCELLING) {
             throw new InvalidJobStateException("job " + id + " is " + state + " and cannot be cancelled");
         }
+        JobState before = state;
         cancelRequested = true;
-        for (HostTask task : tasks) {
+        moveTo(JobState.CANCELLING);
+        for (HostTask task : open) {
             if (task.state() == TaskState.PENDING) {
-                task.finish(TaskState.CANCELLED, List.of(), "CANCELLED", "cancelled before it started", now);
+                apply(
+                        task,
+                        () -> task.finish(
+                                TaskState.CANCELLED, List.of(), "CANCELLED", "cancelled before it started", now));
             } else if (task.state() == TaskState.RUNNING) {
                 task.requestCancel();
             }
         }
-        moveTo(JobState.CANCELLING);
         settle(now);
-        touch();
+        touch(Set.of(), state.isTerminal() && state != before ? state : null);
+    }
+
+    /**
+     * Changes one task and adds the change of its tally to the job's counters; settles the job when
+     * its last task ended.
+     */
+    private void change(HostTask task, Instant now, Set<String> hostsWithWork, Runnable change) {
+        JobState before = state;
+        apply(task, change);
+        settle(now);
+        touch(hostsWithWork, state.isTerminal() && state != before ? state : null);
+    }
+
+    /** Changes one task of this job and adds the change of its tally to the counters. */
+    private void apply(HostTask task, Runnable change) {
+        if (!task.jobId().equals(id)) {
+            throw new IllegalArgumentException("task " + task.id() + " is not a task of job " + id);
+        }
+        TaskTally tally = task.tally();
+        change.run();
+        add(task.tally().minus(tally));
+    }
+
+    private void add(TaskTally change) {
+        tasksEnded += change.ended();
+        tasksSucceeded += change.succeeded();
+        tasksRan += change.ran();
+        processesTotal += change.processesTotal();
+        processesDone += change.processesDone();
+        pagesToMove += change.pagesToMove();
+        pagesMoved += change.pagesMoved();
+        pagesSkipped += change.pagesSkipped();
+        pagesFailed += change.pagesFailed();
     }
 
     /**
@@ -207,7 +258,7 @@ public class MigrationJob implements Persistable<UUID> {
      * error; else {@code PARTIALLY_FAILED} when at least one ran to its end ({@code SUCCEEDED} or
      * {@code PARTIAL}); else {@code FAILED}.
      */
-    private TaskState taskEnd(HostTask task, List<ProcessResult> processes, @Nullable String code) {
+    private static TaskState taskEnd(HostTask task, List<ProcessResult> processes, @Nullable String code) {
         if (code == null
                 && task.cancelRequested()
                 && processes.stream().anyMatch(p -> p.status() == MigrationStatus.CANCELLED)) {
@@ -225,25 +276,21 @@ public class MigrationJob implements Persistable<UUID> {
      * to its end, {@code PARTIALLY_FAILED} otherwise.
      */
     private void settle(Instant now) {
-        if (!tasks.stream().allMatch(t -> t.state().isTerminal())) {
+        if (tasksEnded < tasksTotal || state.isTerminal()) {
             return;
         }
         JobState end;
         if (cancelRequested) {
             end = JobState.CANCELLED;
-        } else if (tasks.stream().allMatch(t -> t.state() == TaskState.SUCCEEDED)) {
+        } else if (tasksSucceeded == tasksTotal) {
             end = JobState.SUCCEEDED;
-        } else if (tasks.stream().noneMatch(MigrationJob::ranToEnd)) {
+        } else if (tasksRan == 0) {
             end = JobState.FAILED;
         } else {
             end = JobState.PARTIALLY_FAILED;
         }
         moveTo(end);
         finishedAt = now;
-    }
-
-    private static boolean ranToEnd(HostTask task) {
-        return task.state() == TaskState.SUCCEEDED || task.results().stream().anyMatch(ProcessResult::ranToEnd);
     }
 
     private void moveTo(JobState next) {
@@ -256,15 +303,12 @@ public class MigrationJob implements Persistable<UUID> {
         state = next;
     }
 
-    private void touch() {
+    private void touch(Set<String> hostsWithWork, @Nullable JobState endedIn) {
         version++;
+        registerEvent(new JobChanged(id, new TreeSet<>(hostsWithWork), endedIn));
     }
 
     // ---- reading ----
-
-    public Optional<HostTask> task(UUID taskId) {
-        return tasks.stream().filter(t -> t.id().equals(taskId)).findFirst();
-    }
 
     public UUID id() {
         return id;
@@ -318,10 +362,6 @@ public class MigrationJob implements Persistable<UUID> {
         return finishedAt;
     }
 
-    public JobRequest request() {
-        return request;
-    }
-
     public @Nullable String idempotencyKey() {
         return idempotencyKey;
     }
@@ -338,7 +378,35 @@ public class MigrationJob implements Persistable<UUID> {
         return labels;
     }
 
-    public List<HostTask> tasks() {
-        return tasks;
+    public int tasksTotal() {
+        return tasksTotal;
+    }
+
+    public int tasksEnded() {
+        return tasksEnded;
+    }
+
+    public int processesTotal() {
+        return processesTotal;
+    }
+
+    public int processesDone() {
+        return processesDone;
+    }
+
+    public long pagesToMove() {
+        return pagesToMove;
+    }
+
+    public long pagesMoved() {
+        return pagesMoved;
+    }
+
+    public long pagesSkipped() {
+        return pagesSkipped;
+    }
+
+    public long pagesFailed() {
+        return pagesFailed;
     }
 }

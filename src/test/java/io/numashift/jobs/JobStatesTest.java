@@ -8,6 +8,8 @@ import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.Errno;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,7 +46,7 @@ class JobStatesTest {
                     MigrationJob job = job("n001");
                     HostTask task = leased(job, "n001");
                     if (cancel) {
-                        job.cancel(NOW);
+                        job.cancel(open(job), NOW);
                     }
                     List<ProcessResult> processes = new ArrayList<>();
                     for (int i = 0; i < statuses.size(); i++) {
@@ -185,11 +187,24 @@ class JobStatesTest {
                 List.of(1),
                 null,
                 MigrationOptions.DEFAULTS);
-        return MigrationJob.submit(UUID.randomUUID(), request, "operator", NOW, null, null);
+        MigrationJob.Submitted submitted = MigrationJob.submit(UUID.randomUUID(), request, "operator", NOW, null, null);
+        TASKS.put(submitted.job(), submitted.tasks());
+        return submitted.job();
+    }
+
+    /** The tasks of the jobs made here: the job does not hold them. */
+    private static final Map<MigrationJob, List<HostTask>> TASKS = Collections.synchronizedMap(new IdentityHashMap<>());
+
+    static List<HostTask> tasks(MigrationJob job) {
+        return TASKS.get(job);
+    }
+
+    static List<HostTask> open(MigrationJob job) {
+        return tasks(job).stream().filter(t -> !t.state().isTerminal()).toList();
     }
 
     private static HostTask leased(MigrationJob job, String host) {
-        HostTask task = job.tasks().stream()
+        HostTask task = tasks(job).stream()
                 .filter(t -> t.host().equals(host))
                 .findFirst()
                 .orElseThrow();

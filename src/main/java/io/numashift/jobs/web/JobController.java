@@ -1,5 +1,6 @@
 package io.numashift.jobs.web;
 
+import io.numashift.jobs.JobDetails;
 import io.numashift.jobs.JobQuery;
 import io.numashift.jobs.JobService;
 import io.numashift.jobs.JobState;
@@ -89,11 +90,11 @@ class JobController {
             HttpServletRequest http) {
         JobService.Submission submission =
                 jobs.submit(body.toRequest(), Caller.of(http).name(), idempotencyKey);
-        MigrationJob job = submission.job();
+        MigrationJob job = submission.job().job();
         return ResponseEntity.status(submission.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/api/v1/jobs/" + job.id()))
                 .header("X-Job-Version", Long.toString(job.version()))
-                .body(views.remember(job));
+                .body(views.remember(submission.job()));
     }
 
     @Operation(summary = "Read a job (viewer); with index, wait until its version exceeds index")
@@ -191,9 +192,9 @@ class JobController {
     @ApiResponse(responseCode = "409", description = "INVALID_STATE: the job has ended or is cancelling")
     @PostMapping("/{id}/cancel")
     ResponseEntity<JobView> cancel(@PathVariable String id) {
-        MigrationJob job = jobs.cancel(JobIds.parse(id));
+        JobDetails job = jobs.cancel(JobIds.parse(id));
         return ResponseEntity.accepted()
-                .header("X-Job-Version", Long.toString(job.version()))
+                .header("X-Job-Version", Long.toString(job.job().version()))
                 .body(views.remember(job));
     }
 
@@ -206,9 +207,9 @@ class JobController {
     @ApiResponse(responseCode = "409", description = "INVALID_STATE: the job has not ended, or nothing failed")
     @PostMapping("/{id}/retry")
     ResponseEntity<JobView> retry(@PathVariable String id, HttpServletRequest http) {
-        MigrationJob job = jobs.retry(JobIds.parse(id), Caller.of(http).name());
-        return ResponseEntity.created(URI.create("/api/v1/jobs/" + job.id()))
-                .header("X-Job-Version", Long.toString(job.version()))
+        JobDetails job = jobs.retry(JobIds.parse(id), Caller.of(http).name());
+        return ResponseEntity.created(URI.create("/api/v1/jobs/" + job.job().id()))
+                .header("X-Job-Version", Long.toString(job.job().version()))
                 .body(views.remember(job));
     }
 

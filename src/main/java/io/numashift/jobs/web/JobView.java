@@ -4,6 +4,7 @@ import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.Errno;
 import io.numashift.jobs.HostTask;
+import io.numashift.jobs.JobDetails;
 import io.numashift.jobs.JobRequest;
 import io.numashift.jobs.JobState;
 import io.numashift.jobs.MigrationJob;
@@ -149,35 +150,10 @@ public record JobView(
             @Nullable String message) {}
 
     /** The whole job. */
-    static JobView of(MigrationJob job) {
-        return build(job, true);
-    }
-
-    /** A list item: no request, tasks or failures. */
-    static JobView summary(MigrationJob job) {
-        return build(job, false);
-    }
-
-    private static JobView build(MigrationJob job, boolean whole) {
+    static JobView of(JobDetails details) {
         List<TaskView> tasks = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
-        int hostsDone = 0;
-        int processesTotal = 0;
-        int processesDone = 0;
-        long toMove = 0;
-        long moved = 0;
-        long skipped = 0;
-        long failed = 0;
-        for (HostTask task : job.tasks()) {
-            if (task.state().isTerminal()) {
-                hostsDone++;
-            }
-            processesTotal += task.processesTotal();
-            processesDone += task.processesDone();
-            toMove += task.pagesToMove();
-            moved += task.pagesMoved();
-            skipped += task.pagesSkipped();
-            failed += task.pagesFailed();
+        for (HostTask task : details.tasks()) {
             TaskError error = task.errorCode() == null ? null : new TaskError(task.errorCode(), task.errorMessage());
             tasks.add(new TaskView(
                     task.host(),
@@ -189,18 +165,39 @@ public record JobView(
                     task.results()));
             failures.addAll(failures(task));
         }
-        int hostsTotal = job.tasks().size();
+        return build(details.job(), RequestView.of(details.request()), tasks, failures);
+    }
+
+    /** A list item: no request, tasks or failures; read from the job's counters alone. */
+    static JobView summary(MigrationJob job) {
+        return build(job, null, null, null);
+    }
+
+    private static JobView build(
+            MigrationJob job,
+            @Nullable RequestView request,
+            @Nullable List<TaskView> tasks,
+            @Nullable List<Failure> failures) {
+        long toMove = job.pagesToMove();
         double percent;
         if (job.state().isTerminal()) {
             percent = 100.0;
         } else if (toMove > 0) {
-            percent = Math.min(100.0, 100.0 * (moved + failed) / toMove);
+            percent = Math.min(100.0, 100.0 * (job.pagesMoved() + job.pagesFailed()) / toMove);
         } else {
-            percent = hostsTotal == 0 ? 0 : 100.0 * hostsDone / hostsTotal;
+            percent = job.tasksTotal() == 0 ? 0 : 100.0 * job.tasksEnded() / job.tasksTotal();
         }
         percent = Math.round(percent * 10) / 10.0;
         Progress progress = new Progress(
-                hostsTotal, hostsDone, processesTotal, processesDone, toMove, moved, skipped, failed, percent);
+                job.tasksTotal(),
+                job.tasksEnded(),
+                job.processesTotal(),
+                job.processesDone(),
+                toMove,
+                job.pagesMoved(),
+                job.pagesSkipped(),
+                job.pagesFailed(),
+                percent);
         return new JobView(
                 job.id(),
                 job.name(),
@@ -212,10 +209,10 @@ public record JobView(
                 job.createdAt(),
                 job.startedAt(),
                 job.finishedAt(),
-                whole ? RequestView.of(job.request()) : null,
+                request,
                 progress,
-                whole ? tasks : null,
-                whole ? failures : null);
+                tasks,
+                failures);
     }
 
     private static String hex(long address) {

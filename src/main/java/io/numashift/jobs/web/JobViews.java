@@ -1,7 +1,7 @@
 package io.numashift.jobs.web;
 
+import io.numashift.jobs.JobDetails;
 import io.numashift.jobs.JobService;
-import io.numashift.jobs.MigrationJob;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,9 +41,9 @@ class JobViews {
     }
 
     /** The view of a job just read or changed, remembered for the next read. */
-    JobView remember(MigrationJob job) {
+    JobView remember(JobDetails job) {
         JobView view = JobView.of(job);
-        recent.put(job.id(), view);
+        recent.put(view.id(), view);
         return view;
     }
 }
