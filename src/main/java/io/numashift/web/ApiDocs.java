@@ -30,7 +30,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The errors of the OpenAPI document, in one place: every operation may answer {@code 400} (a
  * malformed request), {@code 401} (no known token), {@code 403} ({@code EPERM}), {@code 406} (an
- * {@code Accept} it cannot answer) and {@code 503} (the database is away); operations with a body
+ * {@code Accept} it cannot answer), {@code 429} (busy: try again after {@code Retry-After}) and
+ * {@code 503} (the database is away); operations with a body
  * also {@code 413} and {@code 415}. Every error is a {@code Problem} in {@code
  * application/problem+json}; the operations declare their own successes and their own specific
  * errors (404, 409, 422). Addresses are described as what they are on the wire, and a record's
@@ -134,6 +135,7 @@ class ApiDocs {
         add(responses, "401", "UNAUTHORIZED: no known bearer token");
         add(responses, "403", "EPERM: the token lacks the role (or, for agents, the host)");
         add(responses, "406", "EINVAL: the Accept header allows none of the answer's media types");
+        add(responses, "429", "BUSY: the service is busy; try again after Retry-After seconds");
         add(responses, "503", "UNAVAILABLE: the database is away; try again");
         if (operation.getRequestBody() != null) {
             add(responses, "413", "EINVAL: the body is too large");

@@ -16,9 +16,12 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.TransactionException;
 import org.springframework.validation.BindException;
@@ -39,9 +42,9 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 /**
  * The one place where invalid input becomes a problem: bodies that are not JSON or not of the
  * expected shape (named by {@link JsonErrors}), Bean Validation violations of request and protocol
- * records, parameters of the wrong type, unknown paths, methods and media types; and a database
- * that is away (503, never 500). Details name fields and JSON types, never a Java class. Runs after
- * the features' own handlers.
+ * records, parameters of the wrong type, unknown paths, methods and media types; a service too busy
+ * to answer now (429 with Retry-After) and a database that is away (503, never 500). Details name
+ * fields and JSON types, never a Java class. Runs after the features' own handlers.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -149,14 +152,25 @@ public class ApiErrors {
     }
 
     /**
-     * Database errors. The database is away (503, never 500) when the failure, or any of its
+     * Database errors. The service is busy (429 with {@code Retry-After}) when every connection of
+     * its pool stayed taken for the pool's whole wait (the pool gives up with no failure of its
+     * own), or a lock could not be had in time or a transaction lost a deadlock or a serialization
+     * conflict (SQL states 40001, 40P01, 55P03, H2's lock timeout): the request changed nothing
+     * and can be sent again. The database is away (503, never 500) when the failure, or any of its
      * causes, says so: no connection could be had or it broke (the server stopped, restarted or
      * cannot be reached: SQL states 08… and 57P…), a transient failure or timeout, or a transaction
      * that could not begin, commit or roll back (its connection was closed under it). Anything
      * else is a fault of the service (500, without the SQL in the answer).
      */
     @ExceptionHandler({DataAccessException.class, PersistenceException.class, TransactionException.class})
-    ProblemDetail database(Exception e, HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> database(Exception e, HttpServletRequest request) {
+        if (busy(e)) {
+            log.info("busy for {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                    .header(HttpHeaders.RETRY_AFTER, "1")
+                    .body(ApiProblem.of(
+                            HttpStatus.TOO_MANY_REQUESTS, "BUSY", "the service is busy; try again in a second"));
+        }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof DataAccessResourceFailureException
                     || cause instanceof TransientDataAccessException
@@ -170,13 +184,53 @@ public class ApiErrors {
                         request.getMethod(),
                         request.getRequestURI(),
                         e.toString());
-                return ApiProblem.of(
-                        HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again");
+                return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                        .header(HttpHeaders.RETRY_AFTER, "5")
+                        .body(ApiProblem.of(
+                                HttpStatus.SERVICE_UNAVAILABLE,
+                                "UNAVAILABLE",
+                                "the database is unavailable; try again"));
             }
         }
         log.error("database error for {} {}", request.getMethod(), request.getRequestURI(), e);
-        return ApiProblem.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL", "internal error; see the service's log");
+        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+                .body(ApiProblem.of(
+                        HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL", "internal error; see the service's log"));
     }
+
+    /** Whether the failure is the service being busy, not the database being away. */
+    static boolean busy(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PessimisticLockingFailureException) {
+                return true;
+            }
+            // The pool's own timeout: no connection came free in time, and none failed.
+            if (cause instanceof SQLTransientConnectionException pool
+                    && pool.getCause() == null
+                    && pool.getNextException() == null) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && contended(sql)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean contended(SQLException sql) {
+        String state = sql.getSQLState();
+        return "40001".equals(state)
+                || "40P01".equals(state)
+                || "55P03".equals(state)
+                || (state != null && state.startsWith("HYT00"))
+                || sql.getErrorCode() == H2_LOCK_TIMEOUT
+                || sql.getErrorCode() == H2_DEADLOCK;
+    }
+
+    /** H2's error codes for a lock that timed out and a deadlock. */
+    private static final int H2_LOCK_TIMEOUT = 50200;
+
+    private static final int H2_DEADLOCK = 40001;
 
     private static boolean connectionLost(@Nullable String sqlState) {
         return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P"));

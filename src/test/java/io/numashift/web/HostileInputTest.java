@@ -465,7 +465,7 @@ class HostileInputTest {
         assertThat(api.get("security").toString()).contains("bearer");
         JsonNode submit = api.get("paths").get("/api/v1/jobs").get("post").get("responses");
         assertThat(submit.propertyNames())
-                .contains("200", "201", "400", "401", "403", "406", "409", "413", "415", "422", "503");
+                .contains("200", "201", "400", "401", "403", "406", "409", "413", "415", "422", "429", "503");
         assertThat(submit.get("422").get("content").has("application/problem+json"))
                 .isTrue();
         assertThat(api.get("paths")
