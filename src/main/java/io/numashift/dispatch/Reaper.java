@@ -1,5 +1,6 @@
 package io.numashift.dispatch;
 
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -25,7 +26,10 @@ class Reaper {
     void reap() {
         try {
             dispatcher.reap();
-            dispatcher.hostsWithPendingTasks().forEach(signals::wake);
+            long since = System.nanoTime();
+            List<String> withWork = dispatcher.hostsWithPendingTasks();
+            signals.refresh(since, withWork);
+            withWork.forEach(signals::wake);
         } catch (RuntimeException e) {
             // The database may be away for a while; the next round tries again.
             log.warn("reaping failed: {}", e.toString());

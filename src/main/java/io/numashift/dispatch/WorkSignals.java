@@ -1,18 +1,48 @@
 package io.numashift.dispatch;
 
 import io.numashift.jobs.JobChanged;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
-/** Wakes the agents waiting in a lease request as soon as work for their host is committed. */
+/**
+ * Wakes the agents waiting in a lease request as soon as work for their host is committed, and
+ * tells which hosts may have work, so that an idle agent's lease request asks the database
+ * nothing. A host may have work when a change committed here made a task of it pending, or when
+ * the last look at the database ({@link #refresh}, every second) found one; until the first look,
+ * every host may.
+ */
 @Component
 public class WorkSignals implements SmartLifecycle {
     private final Map<String, CompletableFuture<Void>> signals = new ConcurrentHashMap<>();
+    /** Hosts that may have a pending task, with when that became known ({@code System.nanoTime}). */
+    private final Map<String, Long> mayHaveWork = new ConcurrentHashMap<>();
+
+    private volatile boolean looked;
     private volatile boolean running;
+
+    /** Whether the host may have a pending task: a lease request then looks in the database. */
+    public boolean mayHaveWork(String host) {
+        return !looked || mayHaveWork.containsKey(host);
+    }
+
+    /**
+     * What a look at the database that began at {@code since} ({@code System.nanoTime}) found: the
+     * hosts with pending tasks then. A host marked after the look began keeps its mark.
+     */
+    public void refresh(long since, Collection<String> hostsWithWork) {
+        for (String host : hostsWithWork) {
+            mayHaveWork.merge(host, since, Math::max);
+        }
+        Set<String> found = Set.copyOf(hostsWithWork);
+        mayHaveWork.entrySet().removeIf(e -> !found.contains(e.getKey()) && e.getValue() - since < 0);
+        looked = true;
+    }
 
     /** Whether the service is shutting down: waiting agents are answered at once. */
     public boolean closing() {
@@ -55,6 +85,10 @@ public class WorkSignals implements SmartLifecycle {
 
     @TransactionalEventListener
     void on(JobChanged change) {
-        change.hostsWithWork().forEach(this::wake);
+        long now = System.nanoTime();
+        for (String host : change.hostsWithWork()) {
+            mayHaveWork.put(host, now);
+            wake(host);
+        }
     }
 }

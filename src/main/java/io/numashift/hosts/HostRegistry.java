@@ -1,25 +1,46 @@
 package io.numashift.hosts;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
-/** Registers hosts as their agents announce them, and tells who is around. */
+/**
+ * Registers hosts as their agents announce them, and tells who is around. Signs of life are
+ * gathered in memory and written in one statement per round for all hosts ({@link #writeSeen});
+ * only a heartbeat that brings a new topology writes its host at once.
+ */
 @Service
 public class HostRegistry {
+    /** The most hosts one statement marks seen. */
+    private static final int SEEN_PER_STATEMENT = 5_000;
+
     private final Hosts hosts;
     private final HostSettings settings;
     private final InstantSource clock;
+    private final TransactionTemplate transactions;
+    /** Hosts heard from since the last round. */
+    private final Set<String> heard = ConcurrentHashMap.newKeySet();
+    /** Hosts whose agents wait in a lease request now, with how many requests. */
+    private final Map<String, Integer> waiting = new ConcurrentHashMap<>();
+    /** Names known to be registered: hosts are never removed. */
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
-    HostRegistry(Hosts hosts, HostSettings settings, InstantSource clock) {
+    HostRegistry(Hosts hosts, HostSettings settings, InstantSource clock, TransactionTemplate transactions) {
         this.hosts = hosts;
         this.settings = settings;
         this.clock = clock;
+        this.transactions = transactions;
     }
 
     @Transactional
@@ -27,16 +48,68 @@ public class HostRegistry {
         var now = clock.instant();
         Host host = hosts.findById(name).orElse(null);
         if (host == null) {
-            return hosts.save(new Host(name, backend, agentVersion, pageSize, topology, now));
+            host = hosts.save(new Host(name, backend, agentVersion, pageSize, topology, now));
+        } else {
+            host.register(backend, agentVersion, pageSize, topology, now);
         }
-        host.register(backend, agentVersion, pageSize, topology, now);
+        registered.add(name);
         return host;
     }
 
-    /** The agent of a host showed a sign of life. */
-    @Transactional
+    /** Whether an agent ever registered the host; asks the database once per name. */
+    public boolean isRegistered(String name) {
+        if (registered.contains(name)) {
+            return true;
+        }
+        if (hosts.existsById(name)) {
+            registered.add(name);
+            return true;
+        }
+        return false;
+    }
+
+    /** The agent of a host showed a sign of life: written with the next round. */
     public void seen(String name) {
-        hosts.findById(name).ifPresent(h -> h.seen(clock.instant()));
+        heard.add(name);
+    }
+
+    /**
+     * The agent of a host waits in a lease request: it counts as seen at every round until the
+     * returned handle is closed.
+     */
+    public Waiting waiting(String name) {
+        waiting.merge(name, 1, Integer::sum);
+        return () -> {
+            waiting.computeIfPresent(name, (host, count) -> count == 1 ? null : count - 1);
+            heard.add(name);
+        };
+    }
+
+    /**
+     * Marks seen, now, every host heard from since the last round and every host whose agent
+     * waits in a lease request: one statement per {@value #SEEN_PER_STATEMENT} hosts. Runs every
+     * third of {@code unknown-after}, so that a waiting agent's host stays {@code ONLINE}.
+     */
+    public void writeSeen() {
+        Set<String> names = new TreeSet<>(waiting.keySet());
+        for (String name : List.copyOf(heard)) {
+            heard.remove(name);
+            names.add(name);
+        }
+        if (names.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        List<String> all = List.copyOf(names);
+        try {
+            for (int from = 0; from < all.size(); from += SEEN_PER_STATEMENT) {
+                List<String> some = all.subList(from, Math.min(all.size(), from + SEEN_PER_STATEMENT));
+                transactions.executeWithoutResult(tx -> hosts.markSeen(some, now));
+            }
+        } catch (RuntimeException e) {
+            heard.addAll(names);
+            throw e;
+        }
     }
 
     /** The agent of a host showed a sign of life with its latest topology. */
@@ -56,6 +129,17 @@ public class HostRegistry {
         var byName = org.springframework.data.domain.PageRequest.of(
                 0, limit, org.springframework.data.domain.Sort.by("name"));
         return after == null ? hosts.findAll(byName).getContent() : hosts.findByNameGreaterThan(after, byName);
+    }
+
+    /** An agent waiting in a lease request, until closed. */
+    public interface Waiting extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** How often {@link #writeSeen} runs. */
+    public Duration seenInterval() {
+        return settings.unknownAfter().dividedBy(3);
     }
 
     @Transactional(readOnly = true)

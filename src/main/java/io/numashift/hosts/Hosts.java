@@ -4,6 +4,7 @@ import jakarta.persistence.LockModeType;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Lock;
+import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
 import org.springframework.data.repository.query.Param;
 
@@ -26,6 +27,11 @@ public interface Hosts extends JpaRepository<Host, String> {
     /** Of these names, those registered with their page size, as (name, page size). */
     @Query("select h.name, h.pageSize from Host h where h.name in :names")
     java.util.List<Object[]> pageSizesOf(@Param("names") java.util.Collection<String> names);
+
+    /** Marks these hosts seen at {@code now}. */
+    @Modifying
+    @Query("update Host h set h.lastSeenAt = :now where h.name in :names and h.lastSeenAt < :now")
+    int markSeen(@Param("names") java.util.Collection<String> names, @Param("now") java.time.Instant now);
 
     /** The host, locked: leasing takes this lock so that a host runs one task at a time. */
     @Lock(LockModeType.PESSIMISTIC_WRITE)

@@ -9,7 +9,6 @@ import io.numashift.dispatch.StaleLeaseException;
 import io.numashift.dispatch.TaskNotFoundException;
 import io.numashift.dispatch.WorkSignals;
 import io.numashift.hosts.HostRegistry;
-import io.numashift.hosts.HostSettings;
 import io.numashift.jobs.web.SubmitJobBody;
 import io.numashift.jobs.web.Waits;
 import io.numashift.web.ApiProblem;
@@ -51,19 +50,12 @@ class AgentController {
     private final HostRegistry hosts;
     private final WorkSignals signals;
     private final DispatchSettings settings;
-    private final Duration seenEvery;
 
-    AgentController(
-            Dispatcher dispatcher,
-            HostRegistry hosts,
-            WorkSignals signals,
-            DispatchSettings settings,
-            HostSettings hostSettings) {
+    AgentController(Dispatcher dispatcher, HostRegistry hosts, WorkSignals signals, DispatchSettings settings) {
         this.dispatcher = dispatcher;
         this.hosts = hosts;
         this.signals = signals;
         this.settings = settings;
-        this.seenEvery = hostSettings.unknownAfter().dividedBy(3);
     }
 
     /**
@@ -126,26 +118,31 @@ class AgentController {
                     String wait)
             throws InterruptedException {
         Duration waitFor = Waits.parse(wait, settings.maxLeaseWait());
-        if (hosts.find(host).isEmpty()) {
+        if (!hosts.isRegistered(host)) {
             throw new InvalidRequestException("host", "register host " + host + " first");
         }
         long deadline = System.nanoTime() + waitFor.toNanos();
-        while (true) {
-            var signal = signals.next(host);
-            Optional<Lease> lease = dispatcher.tryLease(host);
-            if (lease.isPresent()) {
-                return ResponseEntity.ok(lease.get());
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || signals.closing()) {
-                return ResponseEntity.noContent().build();
-            }
-            try {
-                // Wait in rounds: each round's tryLease marks the host seen, so an idle agent in a
-                // long poll stays ONLINE.
-                signal.get(Math.min(left, seenEvery.toNanos()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // Next round.
+        // While it waits, the request asks the database nothing: its host is marked seen with
+        // every other host's in one statement per round, and it looks for a task only when work
+        // for its host may have come (WorkSignals).
+        try (var waiting = hosts.waiting(host)) {
+            while (true) {
+                var signal = signals.next(host);
+                if (signals.mayHaveWork(host)) {
+                    Optional<Lease> lease = dispatcher.tryLease(host);
+                    if (lease.isPresent()) {
+                        return ResponseEntity.ok(lease.get());
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || signals.closing()) {
+                    return ResponseEntity.noContent().build();
+                }
+                try {
+                    signal.get(left, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    // Next round: the wait is over, or work may have come.
+                }
             }
         }
     }
