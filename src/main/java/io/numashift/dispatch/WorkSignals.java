@@ -1,5 +1,6 @@
 package io.numashift.dispatch;
 
+import io.numashift.jobs.ChangedElsewhere;
 import io.numashift.jobs.JobChanged;
 import java.util.Collection;
 import java.util.Map;
@@ -7,15 +8,17 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * Wakes the agents waiting in a lease request as soon as work for their host is committed, and
  * tells which hosts may have work, so that an idle agent's lease request asks the database
- * nothing. A host may have work when a change committed here made a task of it pending, or when
- * the last look at the database ({@link #refresh}, every second) found one; until the first look,
- * every host may.
+ * nothing. A host may have work when a change committed here or on another replica made a task of
+ * it pending, or when the last look at the database ({@link #refresh}, every second) found one;
+ * until the first look, and after a notification from other replicas may have been missed, every
+ * host may.
  */
 @Component
 public class WorkSignals implements SmartLifecycle {
@@ -85,8 +88,23 @@ public class WorkSignals implements SmartLifecycle {
 
     @TransactionalEventListener
     void on(JobChanged change) {
+        workFor(change.hostsWithWork());
+    }
+
+    /** Another replica made work: for its hosts, or for any host when it cannot say. */
+    @EventListener
+    void on(ChangedElsewhere change) {
+        if (change.anythingMayHaveChanged()) {
+            looked = false;
+            signals.keySet().forEach(this::wake);
+        } else {
+            workFor(change.hostsWithWork());
+        }
+    }
+
+    private void workFor(Set<String> hosts) {
         long now = System.nanoTime();
-        for (String host : change.hostsWithWork()) {
+        for (String host : hosts) {
             mayHaveWork.put(host, now);
             wake(host);
         }

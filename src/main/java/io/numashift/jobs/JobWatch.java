@@ -9,17 +9,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * Lets readers wait for a job to change: blocking reads and event streams. Changes made by this
- * replica wake waiters at once; a short poll of the job's version catches changes made by others.
+ * replica wake waiters when they commit; changes made by other replicas sharing the database, when
+ * their notification arrives ({@link ReplicaNotifications}).
  */
 @Component
 public class JobWatch implements SmartLifecycle {
-    private static final Duration POLL = Duration.ofMillis(500);
-
     private final Map<UUID, CompletableFuture<Void>> signals = new ConcurrentHashMap<>();
     private final JobService jobs;
     private volatile boolean running;
@@ -56,7 +56,20 @@ public class JobWatch implements SmartLifecycle {
 
     @TransactionalEventListener
     void on(JobChanged change) {
-        CompletableFuture<Void> signal = signals.remove(change.jobId());
+        wake(change.jobId());
+    }
+
+    @EventListener
+    void on(ChangedElsewhere change) {
+        if (change.anythingMayHaveChanged()) {
+            signals.keySet().forEach(this::wake);
+        } else {
+            wake(change.jobId());
+        }
+    }
+
+    private void wake(UUID jobId) {
+        CompletableFuture<Void> signal = signals.remove(jobId);
         if (signal != null) {
             signal.complete(null);
         }
@@ -78,9 +91,9 @@ public class JobWatch implements SmartLifecycle {
                 return version;
             }
             try {
-                signal.get(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
+                signal.get(left, TimeUnit.NANOSECONDS);
             } catch (TimeoutException | ExecutionException e) {
-                // Poll again: another replica may have changed the job.
+                // The wait is over: answer with the version as it is.
             }
         }
     }
