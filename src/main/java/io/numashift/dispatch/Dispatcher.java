@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The service side of the agent protocol. Every change of a task takes its task's row lock, then its
- * job's (and leasing first its host's), always in that order, so replicas sharing one database agree
+ * The service side of the agent protocol. Every change of a task takes its task's row lock, then,
+ * once its checks passed, its job's (and leasing first its host's), always in that order, so replicas sharing one database agree
  * on who holds which lease; the job's row is small (its counters, not its tasks or its request), so
  * a change costs the same whatever the number of the job's hosts.
  */
@@ -122,24 +122,25 @@ public class Dispatcher {
         if (!violations.isEmpty()) {
             throw new InvalidReportException(violations);
         }
-        return changeTask(taskId, (job, task) -> {
+        return changeTask(taskId, (task, locked) -> {
             requireCurrent(task, epoch);
-            Instant expires = clock.instant().plus(settings.leaseDuration());
-            job.heartbeat(
-                    task,
-                    clock.instant(),
-                    expires,
-                    progress.processesTotal(),
-                    progress.processesDone(),
-                    progress.pagesToMove(),
-                    progress.pagesMoved(),
-                    progress.pagesSkipped(),
-                    progress.pagesFailed());
             if (topology != null) {
                 registry.seen(task.host(), topology);
             } else {
                 registry.seen(task.host());
             }
+            Instant expires = clock.instant().plus(settings.leaseDuration());
+            locked.get()
+                    .heartbeat(
+                            task,
+                            clock.instant(),
+                            expires,
+                            progress.processesTotal(),
+                            progress.processesDone(),
+                            progress.pagesToMove(),
+                            progress.pagesMoved(),
+                            progress.pagesSkipped(),
+                            progress.pagesFailed());
             return new HeartbeatAnswer(task.cancelRequested(), expires);
         });
     }
@@ -162,7 +163,7 @@ public class Dispatcher {
      */
     public boolean result(
             UUID taskId, long epoch, List<ProcessResult> results, @Nullable String error, @Nullable String message) {
-        return changeTask(taskId, (job, task) -> {
+        return changeTask(taskId, (task, locked) -> {
             if (task.state().isTerminal()
                     && task.epoch() == epoch
                     && task.results().equals(results)
@@ -172,11 +173,12 @@ public class Dispatcher {
             requireCurrent(task, epoch);
             HostTopology topology =
                     registry.find(task.host()).map(Host::topology).orElse(new HostTopology(List.of(), List.of()));
-            List<ReportRules.Violation> violations = ReportRules.of(task.targets(), requests.of(job.id()), topology)
+            List<ReportRules.Violation> violations = ReportRules.of(task.targets(), requests.of(task.jobId()), topology)
                     .check(results, error);
             if (!violations.isEmpty()) {
                 throw new InvalidReportException(violations);
             }
+            MigrationJob job = locked.get();
             job.reported(task, results, error, message, clock.instant());
             registry.seen(task.host());
             metrics.taskFinished(task);
@@ -192,8 +194,9 @@ public class Dispatcher {
      * @throws StaleLeaseException when the lease is no longer this agent's
      */
     public void release(UUID taskId, long epoch) {
-        changeTask(taskId, (job, task) -> {
+        changeTask(taskId, (task, locked) -> {
             requireCurrent(task, epoch);
+            MigrationJob job = locked.get();
             job.leaseEnded(task, clock.instant());
             if (task.state().isTerminal()) {
                 metrics.taskFinished(task);
@@ -208,12 +211,13 @@ public class Dispatcher {
     public void reap() {
         Instant now = clock.instant();
         for (UUID taskId : tasks.expiredLeases(now)) {
-            changeTask(taskId, (job, task) -> {
+            changeTask(taskId, (task, locked) -> {
                 if (task.state() != TaskState.RUNNING
                         || task.leaseExpiresAt() == null
                         || !task.leaseExpiresAt().isBefore(now)) {
                     return false;
                 }
+                MigrationJob job = locked.get();
                 metrics.leaseExpired();
                 if (task.attempts() >= settings.maxAttempts()) {
                     job.taskFailed(
@@ -238,10 +242,11 @@ public class Dispatcher {
         List<String> gone = registry.offline();
         if (!gone.isEmpty()) {
             for (UUID taskId : tasks.pendingOf(gone)) {
-                changeTask(taskId, (job, task) -> {
+                changeTask(taskId, (task, locked) -> {
                     if (task.state() != TaskState.PENDING) {
                         return false;
                     }
+                    MigrationJob job = locked.get();
                     job.taskFailed(task, "HOST_UNAVAILABLE", "host " + task.host() + " stayed away", clock.instant());
                     metrics.taskFinished(task);
                     withJob(job, task.host(), () -> log.warn("task {} failed: host unavailable", task.id()));
@@ -266,14 +271,48 @@ public class Dispatcher {
      * job changed). Who may change it was checked before the request's body was read ({@code
      * AgentAccess}).
      */
-    private <T> T changeTask(UUID taskId, BiFunction<MigrationJob, HostTask, T> change) {
+    private <T> T changeTask(UUID taskId, TaskChange<T> change) {
         return Objects.requireNonNull(transactions.execute(tx -> {
             HostTask task = tasks.lockById(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
-            MigrationJob job = jobs.lockById(task.jobId()).orElseThrow(() -> new TaskNotFoundException(taskId));
-            T result = change.apply(job, task);
-            jobs.save(job);
+            LockedJob job = new LockedJob(task.jobId());
+            T result = change.apply(task, job);
+            job.save();
             return result;
         }));
+    }
+
+    /**
+     * A change of one task, made under its row lock. It asks for its job's row lock ({@code
+     * job.get()}) only once its checks passed, so that the job's row, which every task of the job
+     * changes, is held for the shortest time.
+     */
+    @FunctionalInterface
+    private interface TaskChange<T> {
+        T apply(HostTask task, Supplier<MigrationJob> job);
+    }
+
+    /** The job of a task, locked when first asked for, and saved (raising its events) if it was. */
+    private final class LockedJob implements Supplier<MigrationJob> {
+        private final UUID id;
+        private @Nullable MigrationJob job;
+
+        LockedJob(UUID id) {
+            this.id = id;
+        }
+
+        @Override
+        public MigrationJob get() {
+            if (job == null) {
+                job = jobs.lockById(id).orElseThrow(() -> new IllegalStateException("task of a missing job " + id));
+            }
+            return job;
+        }
+
+        void save() {
+            if (job != null) {
+                jobs.save(job);
+            }
+        }
     }
 
     private static void requireCurrent(HostTask task, long epoch) {

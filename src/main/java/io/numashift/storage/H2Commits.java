@@ -3,6 +3,8 @@ package io.numashift.storage;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
@@ -14,8 +16,8 @@ import org.springframework.transaction.TransactionExecutionListener;
 
 /**
  * On an H2 file database, a transaction that committed is written to the file before the service
- * answers: every commit is followed by H2's {@code CHECKPOINT}, which stores what is not yet
- * stored.
+ * answers: every commit waits for an H2 {@code CHECKPOINT} that began after it, which stores what
+ * is not yet stored.
  *
  * <p>H2 commits into memory and writes to its file from a background thread up to {@code
  * WRITE_DELAY} (500 ms) later, so a killed process used to take the last half second of
@@ -25,12 +27,26 @@ import org.springframework.transaction.TransactionExecutionListener;
  * Written means handed to the operating system (it outlives the process), not flushed to the disk:
  * see "What survives a crash" in docs/design.md.
  *
+ * <p>Commits are written in groups: one checkpoint at a time runs, on the connection of a
+ * transaction that waits for it, and stores every commit made before it began; the commits that
+ * arrive meanwhile wait for the next one, which one of them runs. Under load one checkpoint serves
+ * many commits instead of each commit queueing for its own.
+ *
  * <p>PostgreSQL, and H2 in memory, need none of it: nothing is done for them.
  */
 @Component
 class H2Commits implements TransactionExecutionListener {
     private final DataSource dataSource;
     private final boolean h2File;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition written = lock.newCondition();
+    /** Commits counted so far. */
+    private long committed;
+    /** Every commit up to this count is written. */
+    private long writtenUpTo;
+    /** Whether a checkpoint is running. */
+    private boolean writing;
 
     H2Commits(DataSource dataSource, @Value("${spring.datasource.url:}") String url) {
         this.dataSource = dataSource;
@@ -42,6 +58,37 @@ class H2Commits implements TransactionExecutionListener {
         if (!h2File || failure != null || transaction.isReadOnly()) {
             return;
         }
+        lock.lock();
+        try {
+            long mine = ++committed;
+            while (writtenUpTo < mine) {
+                if (writing) {
+                    written.awaitUninterruptibly();
+                    continue;
+                }
+                // Run the next checkpoint: it stores every commit counted before it begins.
+                writing = true;
+                long upTo = committed;
+                boolean done = false;
+                lock.unlock();
+                try {
+                    checkpoint();
+                    done = true;
+                } finally {
+                    lock.lock();
+                    writing = false;
+                    if (done) {
+                        writtenUpTo = Math.max(writtenUpTo, upTo);
+                    }
+                    written.signalAll();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkpoint() {
         // The transaction's own connection, which is still held (it returns to the pool after
         // this), so that a commit never waits for a second connection.
         Connection connection = DataSourceUtils.getConnection(dataSource);
