@@ -1,0 +1,2 @@
+-- GET of wrk's URL with the bearer token of $TOKEN.
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
