@@ -10,6 +10,7 @@ import io.numashift.core.backend.MoveLog;
 import io.numashift.core.backend.MovePass;
 import io.numashift.core.backend.Node;
 import io.numashift.core.backend.NumaBackend;
+import io.numashift.core.backend.PageDigest;
 import io.numashift.core.backend.PageSet;
 import io.numashift.core.backend.ProcessInfo;
 import io.numashift.core.backend.Topology;
@@ -20,7 +21,6 @@ import io.numashift.sim.HostSpec.NodeSpec;
 import io.numashift.sim.HostSpec.ProcessSpec;
 import io.numashift.sim.HostSpec.SharedObjectSpec;
 import io.numashift.sim.HostSpec.VmaSpec;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -379,7 +379,7 @@ public final class SimulatedHost implements NumaBackend {
     }
 
     private MemoryObject newObject(long pages, String key) {
-        return new MemoryObject(pages, mix(name.hashCode() * 31L + key.hashCode()));
+        return new MemoryObject(pages, PageDigest.mix(name.hashCode() * 31L + key.hashCode()));
     }
 
     /** Lays out resident pages from page 0 in node order; returns how many. */
@@ -628,7 +628,7 @@ public final class SimulatedHost implements NumaBackend {
             boolean uniform = placement.isUniform(chunk);
             if (pages.blockFull(block) && uniform) {
                 boolean present = placement.uniformNode(chunk) != PagePlacement.ABSENT;
-                sum += digestRun(
+                sum += DIGEST.run(
                         v.start + page * pageSize,
                         pageSize,
                         present ? object.content(objectPage) : 0,
@@ -641,7 +641,7 @@ public final class SimulatedHost implements NumaBackend {
                     if (pages.get(p)) {
                         long op = v.offset + p;
                         boolean present = placement.node(op) != PagePlacement.ABSENT;
-                        sum += digestTerm(v.start + p * pageSize, present ? object.content(op) : 0);
+                        sum += DIGEST.term(v.start + p * pageSize, present ? object.content(op) : 0);
                     }
                 }
             }
@@ -671,44 +671,16 @@ public final class SimulatedHost implements NumaBackend {
                 bits &= bits - 1;
                 long address = firstAddress + (long) i * pageSize;
                 boolean isPresent = (present[w] & (1L << i)) != 0;
-                sum += digestTerm(address, isPresent ? firstContent + i * CONTENT_STEP : 0);
+                sum += DIGEST.term(address, isPresent ? firstContent + i * CONTENT_STEP : 0);
             }
         }
         return sum;
     }
 
+    /** The content step between consecutive pages of an object (the golden ratio's 64-bit fraction). */
     private static final long CONTENT_STEP = 0x9E3779B97F4A7C15L;
-    private static final long K1 = 0xD1B54A32D192ED03L;
-    private static final long K2 = 0xABC98388FB8FAC03L;
-    private static final long K3 = 0x8CB92BA72F3D8DD7L;
 
-    /**
-     * One page's share of a digest: it depends on the address and the content together, so a lost
-     * page (content 0) or two pages that swapped contents change the sum.
-     */
-    static long digestTerm(long address, long content) {
-        return address * K1 + content * K2 + address * content * K3;
-    }
-
-    /**
-     * The digest of {@code count} consecutive pages whose addresses and contents both grow by a
-     * constant step, in closed form (sums of p and p^2), so a uniform chunk costs O(1).
-     */
-    static long digestRun(long address, long addressStep, long content, long contentStep, long count) {
-        BigInteger n = BigInteger.valueOf(count);
-        long sumP = n.multiply(n.subtract(BigInteger.ONE)).shiftRight(1).longValue();
-        long sumP2 = n.subtract(BigInteger.ONE)
-                .multiply(n)
-                .multiply(n.shiftLeft(1).subtract(BigInteger.ONE))
-                .divide(BigInteger.valueOf(6))
-                .longValue();
-        long sumAddress = count * address + addressStep * sumP;
-        long sumContent = count * content + contentStep * sumP;
-        long sumProduct = count * address * content
-                + (address * contentStep + addressStep * content) * sumP
-                + addressStep * contentStep * sumP2;
-        return sumAddress * K1 + sumContent * K2 + sumProduct * K3;
-    }
+    private static final PageDigest DIGEST = PageDigest.SIMULATED;
 
     @Override
     public long movePass(int pid, Vma vma, long fromPage, long toPage, MovePass pass) {
@@ -1221,12 +1193,5 @@ public final class SimulatedHost implements NumaBackend {
             sum += v;
         }
         return sum;
-    }
-
-    /** A 64-bit mixing function (SplitMix64's finalizer). */
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }
