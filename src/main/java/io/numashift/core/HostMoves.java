@@ -152,29 +152,45 @@ final class HostMoves implements MoveLoop.Mover {
         return true;
     }
 
-    /** Adds what the last call of the pass did to the tally, the scheduler and the step's state. */
+    /**
+     * Adds what the last call of the pass did to the tally, the scheduler and the step's state. It
+     * runs after every batch over every node id, so it reads the pass's arrays once and leaves the
+     * rare work to {@link #done}.
+     */
     private void account(Scheduler.Moves moves, Scheduler scheduler, Scan.Unit unit, long[] leftAt) {
-        for (int a = 0; a < knownFull.length; a++) {
-            long movedPages = pass.movedFrom[a];
-            long busy = pass.busyFrom[a];
-            long shared = pass.sharedFrom[a];
-            if (movedPages > 0) {
-                tally.moved(a, moves.target()[a], moves.intended()[a], movedPages);
-            }
+        long[] movedFrom = pass.movedFrom;
+        long[] busyFrom = pass.busyFrom;
+        long[] sharedFrom = pass.sharedFrom;
+        long[] passLeftAt = pass.leftAt;
+        boolean[] targetFull = pass.targetFull;
+        boolean[] full = knownFull;
+        long unitOffset = unit.base() - unit.fromPage();
+        for (int a = 0; a < full.length; a++) {
+            long movedPages = movedFrom[a];
+            long busy = busyFrom[a];
+            long shared = sharedFrom[a];
             if (movedPages + busy + shared > 0) {
-                scheduler.done(a, movedPages + busy + shared);
-                pagesDone += movedPages + busy + shared;
-                tally.failed(Errno.EBUSY, busy);
-                if (shared > 0) {
-                    tally.skipped(SkipReason.SHARED, shared);
-                }
+                done(moves, scheduler, a, movedPages, busy, shared);
             }
-            if (pass.leftAt[a] != MovePass.NONE) {
-                leftAt[a] = Math.min(leftAt[a], unit.base() + (pass.leftAt[a] - unit.fromPage()));
+            if (passLeftAt[a] != MovePass.NONE) {
+                leftAt[a] = Math.min(leftAt[a], unitOffset + passLeftAt[a]);
             }
-            if (pass.targetFull[a]) {
-                knownFull[a] = true;
+            if (targetFull[a]) {
+                full[a] = true;
             }
+        }
+    }
+
+    /** Pages of source {@code a} that the last call moved, found pinned or found shared. */
+    private void done(Scheduler.Moves moves, Scheduler scheduler, int a, long movedPages, long busy, long shared) {
+        if (movedPages > 0) {
+            tally.moved(a, moves.target()[a], moves.intended()[a], movedPages);
+        }
+        scheduler.done(a, movedPages + busy + shared);
+        pagesDone += movedPages + busy + shared;
+        tally.failed(Errno.EBUSY, busy);
+        if (shared > 0) {
+            tally.skipped(SkipReason.SHARED, shared);
         }
     }
 }
