@@ -62,10 +62,6 @@ final class Scheduler {
         this.fallbackNodes = newNodes.stream().distinct().sorted().toList();
     }
 
-    long pending(int source) {
-        return pending[source];
-    }
-
     long totalPending() {
         return Arrays.stream(pending).sum();
     }

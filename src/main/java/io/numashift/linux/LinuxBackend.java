@@ -13,6 +13,7 @@ import io.numashift.core.backend.MoveLog;
 import io.numashift.core.backend.MovePass;
 import io.numashift.core.backend.Node;
 import io.numashift.core.backend.NumaBackend;
+import io.numashift.core.backend.PageDigest;
 import io.numashift.core.backend.PageSet;
 import io.numashift.core.backend.ProcessInfo;
 import io.numashift.core.backend.Topology;
@@ -74,10 +75,7 @@ public final class LinuxBackend implements NumaBackend {
     private static final int EBUSY = Errno.EBUSY.number();
     private static final int ENOMEM = Errno.ENOMEM.number();
     private static final Duration STOP_WAIT = Duration.ofSeconds(2);
-    private static final long CONTENT_SEED = 0x243F6A8885A308D3L;
-    private static final long K1 = 0xD6E8FEB86659FD93L;
-    private static final long K2 = 0xA0761D6478BD642FL;
-    private static final long K3 = 0xE7037ED1A0B428DBL;
+    private static final PageDigest DIGEST = PageDigest.LINUX;
 
     private final String hostName;
     private final Syscalls sys;
@@ -742,7 +740,7 @@ public final class LinuxBackend implements NumaBackend {
         }
         long sum = 0;
         for (int j = 0; j < count; j++) {
-            sum += digestTerm(batch.address(j), batch.content[j]);
+            sum += DIGEST.term(batch.address(j), batch.content[j]);
         }
         return sum;
     }
@@ -770,24 +768,7 @@ public final class LinuxBackend implements NumaBackend {
         // the segment per word where the JIT cannot make those cheap (C1, as under emulation).
         long[] words = batch.words;
         MemorySegment.copy(batch.data, JAVA_LONG, (long) r * pageSize, words, 0, words.length);
-        long h = CONTENT_SEED;
-        for (long word : words) {
-            h = Long.rotateLeft(h ^ word, 27) * K1;
-        }
-        h = mix(h);
-        return h == 0 ? 1 : h;
-    }
-
-    /** One page's share of a digest, from its address and content together. */
-    private static long digestTerm(long address, long content) {
-        return address * K2 + content * K3 + address * content * K1;
-    }
-
-    /** SplitMix64's finalizer. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return PageDigest.contentHash(words);
     }
 
     // ---- reading /proc and /sys ----

@@ -33,22 +33,6 @@ class SimulatedHostTest {
     }
 
     @Test
-    void closedFormDigestOfARunEqualsTheSumOfItsPages() {
-        for (long count : new long[] {1, 2, 3, 7, 64, 1000, 65_536}) {
-            long address = 0x7f0000001000L;
-            long content = 0x1234_5678_9abc_def1L;
-            long step = 0x9E3779B97F4A7C15L;
-            long expected = 0;
-            for (long p = 0; p < count; p++) {
-                expected += SimulatedHost.digestTerm(address + p * 4096, content + p * step);
-            }
-            assertThat(SimulatedHost.digestRun(address, 4096, content, step, count))
-                    .as("count %d", count)
-                    .isEqualTo(expected);
-        }
-    }
-
-    @Test
     void digestDependsOnContentNotOnNodeAndChangesWhenAPageGoesMissing() {
         long pages = 3 * PageSet.BLOCK_PAGES;
         SimulatedHost uniform = host(pages, Map.of(0, pages));
