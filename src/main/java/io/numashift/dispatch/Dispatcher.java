@@ -38,6 +38,7 @@ public class Dispatcher {
     private final MigrationJobs jobs;
     private final HostTasks tasks;
     private final JobRequests requests;
+    private final AgentTurns turns;
     private final Hosts hosts;
     private final HostRegistry registry;
     private final DispatchSettings settings;
@@ -52,6 +53,7 @@ public class Dispatcher {
             MigrationJobs jobs,
             HostTasks tasks,
             JobRequests requests,
+            AgentTurns turns,
             Hosts hosts,
             HostRegistry registry,
             DispatchSettings settings,
@@ -61,6 +63,7 @@ public class Dispatcher {
         this.jobs = jobs;
         this.tasks = tasks;
         this.requests = requests;
+        this.turns = turns;
         this.hosts = hosts;
         this.registry = registry;
         this.settings = settings;
@@ -71,8 +74,16 @@ public class Dispatcher {
         this.metrics = metrics;
     }
 
-    /** Leases the host's oldest pending task, if the host has room for one more running task. */
-    public Optional<Lease> tryLease(String host) {
+    /**
+     * Leases the host's oldest pending task, if the host has room for one more running task; waits
+     * for its turn at the database ({@link AgentTurns}) until {@code deadline} ({@code
+     * System.nanoTime}), and leases nothing when none came.
+     */
+    public Optional<Lease> tryLease(String host, long deadline) {
+        return turns.inTurn(deadline, () -> lease(host), Optional::empty);
+    }
+
+    private Optional<Lease> lease(String host) {
         return Optional.ofNullable(transactions.execute(tx -> {
             if (hosts.lockByName(host).isEmpty()) {
                 return null;
@@ -272,13 +283,13 @@ public class Dispatcher {
      * AgentAccess}).
      */
     private <T> T changeTask(UUID taskId, TaskChange<T> change) {
-        return Objects.requireNonNull(transactions.execute(tx -> {
+        return turns.inTurn(() -> Objects.requireNonNull(transactions.execute(tx -> {
             HostTask task = tasks.lockById(taskId).orElseThrow(() -> new TaskNotFoundException(taskId));
             LockedJob job = new LockedJob(task.jobId());
             T result = change.apply(task, job);
             job.save();
             return result;
-        }));
+        })));
     }
 
     /**

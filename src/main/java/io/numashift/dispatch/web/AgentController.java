@@ -1,5 +1,6 @@
 package io.numashift.dispatch.web;
 
+import io.numashift.dispatch.AgentTurns;
 import io.numashift.dispatch.DispatchSettings;
 import io.numashift.dispatch.Dispatcher;
 import io.numashift.dispatch.ForeignHostException;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -129,7 +131,7 @@ class AgentController {
             while (true) {
                 var signal = signals.next(host);
                 if (signals.mayHaveWork(host)) {
-                    Optional<Lease> lease = dispatcher.tryLease(host);
+                    Optional<Lease> lease = dispatcher.tryLease(host, deadline);
                     if (lease.isPresent()) {
                         return ResponseEntity.ok(lease.get());
                     }
@@ -186,6 +188,13 @@ class AgentController {
     @ExceptionHandler(ForeignHostException.class)
     ProblemDetail foreign(ForeignHostException e) {
         return ApiProblem.of(HttpStatus.FORBIDDEN, "EPERM", e.getMessage());
+    }
+
+    @ExceptionHandler(AgentTurns.BusyException.class)
+    ResponseEntity<ProblemDetail> busy(AgentTurns.BusyException e) {
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .body(ApiProblem.of(HttpStatus.TOO_MANY_REQUESTS, "BUSY", e.getMessage()));
     }
 
     @ExceptionHandler(StaleLeaseException.class)
