@@ -2,7 +2,6 @@ package io.numashift.dispatch;
 
 import io.numashift.hosts.Host;
 import io.numashift.hosts.HostRegistry;
-import io.numashift.hosts.HostTopology;
 import io.numashift.hosts.Hosts;
 import io.numashift.jobs.HostTask;
 import io.numashift.jobs.HostTasks;
@@ -10,8 +9,13 @@ import io.numashift.jobs.JobChanged;
 import io.numashift.jobs.JobState;
 import io.numashift.jobs.MigrationJob;
 import io.numashift.jobs.MigrationJobs;
-import io.numashift.jobs.ProcessResult;
+import io.numashift.jobs.ProcessRecord;
 import io.numashift.jobs.TaskState;
+import io.numashift.protocol.HeartbeatAnswer;
+import io.numashift.protocol.HostTopology;
+import io.numashift.protocol.Lease;
+import io.numashift.protocol.ProcessReport;
+import io.numashift.protocol.TaskProgress;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -104,8 +108,8 @@ public class Dispatcher {
                         task.epoch(),
                         Objects.requireNonNull(task.leaseExpiresAt()),
                         task.attempts(),
-                        task.targets(),
-                        job.request());
+                        new Lease.Targets(task.targets().pids(), task.targets().cpusets()),
+                        job.request().plan());
             }
             return null;
         }));
@@ -144,14 +148,6 @@ public class Dispatcher {
     }
 
     /**
-     * The answer to a heartbeat.
-     *
-     * @param cancelRequested whether the job was cancelled: stop at the next batch
-     * @param leaseExpiresAt the renewed lease's end
-     */
-    public record HeartbeatAnswer(boolean cancelRequested, Instant leaseExpiresAt) {}
-
-    /**
      * The results of a task. Accepted once; the same results again change nothing.
      *
      * @param error a task-level error code (the task could not run), with {@code message}
@@ -160,7 +156,8 @@ public class Dispatcher {
      * @throws InvalidReportException when the results disagree with the lease or the host
      */
     public boolean result(
-            UUID taskId, long epoch, List<ProcessResult> results, @Nullable String error, @Nullable String message) {
+            UUID taskId, long epoch, List<ProcessReport> reports, @Nullable String error, @Nullable String message) {
+        List<ProcessRecord> results = reports.stream().map(ProcessRecord::of).toList();
         return changeTask(taskId, (job, task) -> {
             if (task.state().isTerminal()
                     && task.epoch() == epoch
@@ -171,8 +168,9 @@ public class Dispatcher {
             requireCurrent(task, epoch);
             HostTopology topology =
                     registry.find(task.host()).map(Host::topology).orElse(new HostTopology(List.of(), List.of()));
-            List<ReportRules.Violation> violations =
-                    ReportRules.of(task.targets(), job.request(), topology).check(results, error);
+            List<ReportRules.Violation> violations = ReportRules.of(
+                            task.targets(), job.request().plan(), topology)
+                    .check(reports, error);
             if (!violations.isEmpty()) {
                 throw new InvalidReportException(violations);
             }

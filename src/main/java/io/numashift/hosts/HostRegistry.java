@@ -1,5 +1,6 @@
 package io.numashift.hosts;
 
+import io.numashift.protocol.HostTopology;
 import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;

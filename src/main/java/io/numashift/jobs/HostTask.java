@@ -68,7 +68,7 @@ public class HostTask {
     private @Nullable String resultsJson;
 
     @Transient
-    private @Nullable List<ProcessResult> results;
+    private @Nullable List<ProcessRecord> results;
 
     private boolean cancelRequested;
 
@@ -136,7 +136,7 @@ public class HostTask {
 
     void finish(
             TaskState end,
-            List<ProcessResult> processes,
+            List<ProcessRecord> processes,
             @Nullable String code,
             @Nullable String message,
             Instant now) {
@@ -150,12 +150,12 @@ public class HostTask {
         if (!processes.isEmpty()) {
             processesTotal = processes.size();
             processesDone = processes.size();
-            pagesMoved = processes.stream().mapToLong(ProcessResult::pagesMoved).sum();
+            pagesMoved = processes.stream().mapToLong(ProcessRecord::pagesMoved).sum();
             pagesSkipped = processes.stream()
-                    .mapToLong(ProcessResult::pagesSkippedTotal)
+                    .mapToLong(ProcessRecord::pagesSkippedTotal)
                     .sum();
             pagesFailed = processes.stream()
-                    .mapToLong(ProcessResult::pagesFailedTotal)
+                    .mapToLong(ProcessRecord::pagesFailedTotal)
                     .sum();
             pagesToMove = Math.max(pagesToMove, pagesMoved + pagesFailed);
         }
@@ -244,7 +244,7 @@ public class HostTask {
         return pagesFailed;
     }
 
-    public List<ProcessResult> results() {
+    public List<ProcessRecord> results() {
         if (results == null && resultsJson != null) {
             results = RESULTS.convertToEntityAttribute(resultsJson);
         }

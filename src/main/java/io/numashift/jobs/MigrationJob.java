@@ -145,7 +145,7 @@ public class MigrationJob implements Persistable<UUID> {
     /** The agent reported the task's results. */
     public void reported(
             HostTask task,
-            List<ProcessResult> processes,
+            List<ProcessRecord> processes,
             @Nullable String code,
             @Nullable String message,
             Instant now) {
@@ -207,16 +207,16 @@ public class MigrationJob implements Persistable<UUID> {
      * error; else {@code PARTIALLY_FAILED} when at least one ran to its end ({@code SUCCEEDED} or
      * {@code PARTIAL}); else {@code FAILED}.
      */
-    private TaskState taskEnd(HostTask task, List<ProcessResult> processes, @Nullable String code) {
+    private TaskState taskEnd(HostTask task, List<ProcessRecord> processes, @Nullable String code) {
         if (code == null
                 && task.cancelRequested()
                 && processes.stream().anyMatch(p -> p.status() == MigrationStatus.CANCELLED)) {
             return TaskState.CANCELLED;
         }
-        if (code == null && processes.stream().allMatch(ProcessResult::succeeded)) {
+        if (code == null && processes.stream().allMatch(ProcessRecord::succeeded)) {
             return TaskState.SUCCEEDED;
         }
-        return processes.stream().anyMatch(ProcessResult::ranToEnd) ? TaskState.PARTIALLY_FAILED : TaskState.FAILED;
+        return processes.stream().anyMatch(ProcessRecord::ranToEnd) ? TaskState.PARTIALLY_FAILED : TaskState.FAILED;
     }
 
     /**
@@ -243,7 +243,7 @@ public class MigrationJob implements Persistable<UUID> {
     }
 
     private static boolean ranToEnd(HostTask task) {
-        return task.state() == TaskState.SUCCEEDED || task.results().stream().anyMatch(ProcessResult::ranToEnd);
+        return task.state() == TaskState.SUCCEEDED || task.results().stream().anyMatch(ProcessRecord::ranToEnd);
     }
 
     private void moveTo(JobState next) {
