@@ -15,6 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,6 +42,18 @@ public final class AgentClient {
         }
     }
 
+    /**
+     * Runs the client's response handling. The client's default pool keeps idle threads for a
+     * minute; an idle agent makes one request per long poll, so its threads end after a second.
+     */
+    private static final Executor EXECUTOR = new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            1,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            Thread.ofPlatform().name("agent-http-", 0).daemon(true).factory());
+
     private final List<URI> bases;
     private final AtomicInteger current = new AtomicInteger();
     private final String token;
@@ -54,8 +70,10 @@ public final class AgentClient {
         }
         this.bases = List.copyOf(bases);
         this.token = token;
-        this.http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(EXECUTOR)
+                .build();
     }
 
     /** Registers the host and answers how often the service wants heartbeats. */
