@@ -1,6 +1,7 @@
 package io.numashift;
 
-import io.numashift.agent.AgentProcess;
+import io.numashift.agent.AgentMain;
+import io.numashift.agent.Settings;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
@@ -13,8 +14,6 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.SimpleCommandLinePropertySource;
-import org.springframework.core.env.StandardEnvironment;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The numashift service: jobs over HTTP, stored, dispatched to per-host agents. */
@@ -28,14 +27,12 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class NumashiftApplication {
     /**
      * Runs the service, or with {@code --numashift.mode=agent} (or {@code NUMASHIFT_MODE=agent})
-     * one host's agent.
+     * one host's agent: a plain Java program ({@link AgentMain}) that starts no application context.
      */
     public static void main(String[] args) {
-        StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().addFirst(new SimpleCommandLinePropertySource(args));
-        String mode = environment.getProperty("numashift.mode", "service");
+        String mode = Settings.of(args).text("numashift.mode", "service");
         switch (mode) {
-            case "agent" -> AgentProcess.run(args);
+            case "agent" -> AgentMain.main(args);
             case "service" -> SpringApplication.run(NumashiftApplication.class, args);
             default -> {
                 System.err.println("numashift: unknown numashift.mode '" + mode + "': use service or agent");

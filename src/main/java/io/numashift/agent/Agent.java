@@ -8,12 +8,14 @@ import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.core.backend.Topology;
-import io.numashift.dispatch.Dispatcher;
-import io.numashift.dispatch.Lease;
-import io.numashift.dispatch.TaskProgress;
-import io.numashift.dispatch.web.AgentProtocol;
-import io.numashift.hosts.HostTopology;
-import io.numashift.jobs.ProcessResult;
+import io.numashift.protocol.Heartbeat;
+import io.numashift.protocol.HeartbeatAnswer;
+import io.numashift.protocol.HostTopology;
+import io.numashift.protocol.Lease;
+import io.numashift.protocol.ProcessReport;
+import io.numashift.protocol.Registration;
+import io.numashift.protocol.Result;
+import io.numashift.protocol.TaskProgress;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,8 +117,7 @@ public final class Agent implements Runnable {
                     Topology topology = backend.topology();
                     heartbeatInterval = client.register(
                             host,
-                            new AgentProtocol.Registration(
-                                    backendName, VERSION, topology.pageSize(), HostTopology.of(topology)));
+                            new Registration(backendName, VERSION, topology.pageSize(), HostTopology.of(topology)));
                     registered = true;
                     log.info("registered with {}; heartbeat every {}", client.base(), heartbeatInterval);
                 }
@@ -147,7 +148,7 @@ public final class Agent implements Runnable {
             progress.cancelled = !running.get();
             current = progress;
             Thread heartbeats = Thread.ofVirtual().name("heartbeat-" + host).start(() -> heartbeat(lease, progress));
-            AgentProtocol.Result result;
+            Result result;
             try {
                 result = run(lease, progress);
             } finally {
@@ -168,19 +169,19 @@ public final class Agent implements Runnable {
         }
     }
 
-    private static boolean complete(AgentProtocol.Result result) {
+    private static boolean complete(Result result) {
         return result.processes().stream().noneMatch(p -> p.status() == MigrationStatus.CANCELLED);
     }
 
     /** Gives an unfinished task back so that it runs again at once, not after its lease expires. */
-    private void giveBack(Lease lease, AgentProtocol.Result result) {
+    private void giveBack(Lease lease, Result result) {
         try {
             client.release(lease.taskId(), lease.epoch());
             log.info(
                     "gave task {} back unfinished after moving {} pages",
                     lease.taskId(),
                     result.processes().stream()
-                            .mapToLong(ProcessResult::pagesMoved)
+                            .mapToLong(ProcessReport::pagesMoved)
                             .sum());
         } catch (IOException e) {
             log.warn(
@@ -192,21 +193,19 @@ public final class Agent implements Runnable {
         }
     }
 
-    private AgentProtocol.Result run(Lease lease, Progress progress) {
+    private Result run(Lease lease, Progress progress) {
         TreeSet<Integer> pids = new TreeSet<>(lease.targets().pids());
         for (String cpuset : lease.targets().cpusets()) {
             if (backend.cpuset(cpuset).isEmpty()) {
-                return new AgentProtocol.Result(
+                return new Result(
                         lease.epoch(), List.of(), "EINVAL", "cpuset " + cpuset + " does not exist on host " + host);
             }
             pids.addAll(backend.pidsInCpuset(cpuset));
         }
         progress.processesTotal = pids.size();
-        var request = lease.request();
-        MigrationRequest template = new MigrationRequest(
-                0, request.range(), request.oldNodes(), request.newNodes(), request.count(), request.options(), true);
+        MigrationRequest template = MigrationRequest.of(0, lease.plan());
         JobScope scope = new JobScope(pids);
-        List<ProcessResult> results = new ArrayList<>();
+        List<ProcessReport> results = new ArrayList<>();
         for (int pid : pids) {
             MigrationResult result;
             try {
@@ -217,14 +216,14 @@ public final class Agent implements Runnable {
                 // A defect, not the service being away: the task fails with it rather than being
                 // leased again and again until it runs out of attempts.
                 log.error("migrating process {} failed in the agent", pid, e);
-                return new AgentProtocol.Result(
+                return new Result(
                         lease.epoch(), results, AGENT_ERROR, "the agent failed migrating process " + pid + ": " + e);
             }
-            ProcessResult view = ProcessResult.of(result);
+            ProcessReport view = ProcessReport.of(result);
             results.add(view);
             progress.processDone(view);
         }
-        return new AgentProtocol.Result(lease.epoch(), results, null, null);
+        return new Result(lease.epoch(), results, null, null);
     }
 
     private void heartbeat(Lease lease, Progress progress) {
@@ -235,10 +234,9 @@ public final class Agent implements Runnable {
                 return;
             }
             try {
-                Dispatcher.HeartbeatAnswer answer = client.heartbeat(
+                HeartbeatAnswer answer = client.heartbeat(
                         lease.taskId(),
-                        new AgentProtocol.Heartbeat(
-                                lease.epoch(), progress.snapshot(), HostTopology.of(backend.topology())));
+                        new Heartbeat(lease.epoch(), progress.snapshot(), HostTopology.of(backend.topology())));
                 if (answer.cancelRequested()) {
                     progress.cancelled = true;
                 }
@@ -262,7 +260,7 @@ public final class Agent implements Runnable {
      * Reports until the service acknowledges, or the lease is known to be gone, or a stopping
      * agent's grace has run out (then the lease expires and the task runs again).
      */
-    private void report(Lease lease, AgentProtocol.Result result) throws InterruptedException {
+    private void report(Lease lease, Result result) throws InterruptedException {
         Duration backoff = Duration.ofMillis(200);
         while (true) {
             if (System.nanoTime() - stopDeadline > 0) {
@@ -288,7 +286,7 @@ public final class Agent implements Runnable {
                             "result of task {} refused ({}); reporting the task failed",
                             lease.taskId(),
                             e.getMessage());
-                    result = new AgentProtocol.Result(
+                    result = new Result(
                             result.epoch(),
                             List.of(),
                             AGENT_ERROR,
@@ -351,7 +349,7 @@ public final class Agent implements Runnable {
             return cancelled;
         }
 
-        void processDone(ProcessResult result) {
+        void processDone(ProcessReport result) {
             doneBefore += result.pagesMoved();
             toMoveBefore += Math.max(currentToMove, result.pagesMoved() + result.pagesFailedTotal());
             skippedBefore += result.pagesSkippedTotal();

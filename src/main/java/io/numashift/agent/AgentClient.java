@@ -1,8 +1,11 @@
 package io.numashift.agent;
 
-import io.numashift.dispatch.Dispatcher;
-import io.numashift.dispatch.Lease;
-import io.numashift.dispatch.web.AgentProtocol;
+import io.numashift.protocol.Heartbeat;
+import io.numashift.protocol.HeartbeatAnswer;
+import io.numashift.protocol.Lease;
+import io.numashift.protocol.Registration;
+import io.numashift.protocol.Release;
+import io.numashift.protocol.Result;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,6 +42,18 @@ public final class AgentClient {
         }
     }
 
+    /**
+     * Runs the client's response handling. The client's default pool keeps idle threads for a
+     * minute; an idle agent makes one request per long poll, so its threads end after a second.
+     */
+    private static final Executor EXECUTOR = new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            1,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            Thread.ofPlatform().name("agent-http-", 0).daemon(true).factory());
+
     private final List<URI> bases;
     private final AtomicInteger current = new AtomicInteger();
     private final String token;
@@ -51,13 +70,14 @@ public final class AgentClient {
         }
         this.bases = List.copyOf(bases);
         this.token = token;
-        this.http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(EXECUTOR)
+                .build();
     }
 
     /** Registers the host and answers how often the service wants heartbeats. */
-    public Duration register(String host, AgentProtocol.Registration registration)
-            throws IOException, InterruptedException {
+    public Duration register(String host, Registration registration) throws IOException, InterruptedException {
         HttpResponse<String> response =
                 post("/api/v1/agents/" + host + "/register", registration, Duration.ofSeconds(30));
         return Duration.parse(
@@ -74,20 +94,19 @@ public final class AgentClient {
         return Optional.of(json.readValue(response.body(), Lease.class));
     }
 
-    public Dispatcher.HeartbeatAnswer heartbeat(UUID taskId, AgentProtocol.Heartbeat heartbeat)
-            throws IOException, InterruptedException {
+    public HeartbeatAnswer heartbeat(UUID taskId, Heartbeat heartbeat) throws IOException, InterruptedException {
         HttpResponse<String> response =
                 post("/api/v1/tasks/" + taskId + "/heartbeat", heartbeat, Duration.ofSeconds(30));
-        return json.readValue(response.body(), Dispatcher.HeartbeatAnswer.class);
+        return json.readValue(response.body(), HeartbeatAnswer.class);
     }
 
-    public void result(UUID taskId, AgentProtocol.Result result) throws IOException, InterruptedException {
+    public void result(UUID taskId, Result result) throws IOException, InterruptedException {
         post("/api/v1/tasks/" + taskId + "/result", result, Duration.ofSeconds(60));
     }
 
     /** Gives a task back unfinished, so that it is offered again at once. */
     public void release(UUID taskId, long epoch) throws IOException, InterruptedException {
-        post("/api/v1/tasks/" + taskId + "/release", new AgentProtocol.Release(epoch), Duration.ofSeconds(10));
+        post("/api/v1/tasks/" + taskId + "/release", new Release(epoch), Duration.ofSeconds(10));
     }
 
     /** The service URL in use now. */

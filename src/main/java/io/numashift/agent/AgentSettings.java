@@ -1,40 +1,115 @@
 package io.numashift.agent;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * An agent process ({@code --numashift.mode=agent}).
+ * An agent process ({@code --numashift.mode=agent}), read by {@link #read} from {@link Settings}.
  *
- * @param host the host it serves; by default this machine's host name
- * @param orchestratorUrl the service's base URL; several, comma-separated, for replicas: the agent
- *     moves to the next when one does not answer
- * @param token the agent token's secret, or
- * @param tokenFile a file holding it (a mounted secret)
- * @param backend {@code linux} (the kernel of this machine) or {@code simulated} (the host of this
- *     name in {@code numashift.sim.scenario})
- * @param leaseWait how long one long poll for work waits
- * @param shutdownGrace how long a SIGTERM waits for a running task to finish before the agent
- *     stops it at its next batch and gives it back
+ * @param host {@code numashift.agent.host}: the host it serves; by default this machine's host name
+ * @param orchestratorUrl {@code numashift.agent.orchestrator-url}: the service's base URL; several,
+ *     comma-separated, for replicas: the agent moves to the next when one does not answer
+ * @param token {@code numashift.agent.token}: the agent token's secret, or
+ * @param tokenFile {@code numashift.agent.token-file}: a file holding it (a mounted secret)
+ * @param backend {@code numashift.agent.backend}: {@code linux} (the kernel of this machine, the
+ *     default) or {@code simulated} (the host of this name in {@code numashift.sim.scenario})
+ * @param leaseWait {@code numashift.agent.lease-wait}: how long one long poll for work waits (30 s)
+ * @param shutdownGrace {@code numashift.agent.shutdown-grace}: how long a SIGTERM waits for a
+ *     running task to finish before the agent stops it at its next batch and gives it back (25 s)
+ * @param scenario {@code numashift.sim.scenario}: the scenario of a simulated agent, {@code
+ *     classpath:…}, {@code file:…} or a path; by default the bundled demo
  */
-@ConfigurationProperties("numashift.agent")
 public record AgentSettings(
         @Nullable String host,
-        @DefaultValue List<URI> orchestratorUrl,
+        List<URI> orchestratorUrl,
         @Nullable String token,
         @Nullable Path tokenFile,
-        @DefaultValue("linux") Backend backend,
-        @DefaultValue("30s") Duration leaseWait,
-        @DefaultValue("25s") Duration shutdownGrace) {
+        Backend backend,
+        Duration leaseWait,
+        Duration shutdownGrace,
+        String scenario) {
+
+    public static final String DEFAULT_SCENARIO = "classpath:scenarios/demo.yaml";
+
+    /** Every setting an agent process reads (besides {@code numashift.mode}), by its name. */
+    public static final List<String> NAMES = List.of(
+            "numashift.agent.host",
+            "numashift.agent.orchestrator-url",
+            "numashift.agent.token",
+            "numashift.agent.token-file",
+            "numashift.agent.backend",
+            "numashift.agent.lease-wait",
+            "numashift.agent.shutdown-grace",
+            "numashift.agent.log-level",
+            "numashift.sim.scenario");
+
+    public AgentSettings {
+        orchestratorUrl = List.copyOf(orchestratorUrl);
+    }
 
     /** Where an agent's pages live. */
     public enum Backend {
         LINUX,
         SIMULATED
+    }
+
+    /**
+     * Reads the settings, with their defaults.
+     *
+     * @throws Settings.SettingException when a value cannot be used
+     */
+    public static AgentSettings read(Settings settings) {
+        String backend = settings.text("numashift.agent.backend", "linux");
+        Backend parsedBackend;
+        try {
+            parsedBackend = Backend.valueOf(backend.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new Settings.SettingException("numashift.agent.backend is '" + backend + "': use linux or simulated");
+        }
+        String tokenFile = settings.text("numashift.agent.token-file", null);
+        return new AgentSettings(
+                settings.text("numashift.agent.host", null),
+                urls(settings.text("numashift.agent.orchestrator-url", "")),
+                settings.get("numashift.agent.token").orElse(null),
+                tokenFile == null ? null : Path.of(tokenFile),
+                parsedBackend,
+                settings.duration("numashift.agent.lease-wait", Duration.ofSeconds(30)),
+                settings.duration("numashift.agent.shutdown-grace", Duration.ofSeconds(25)),
+                settings.text("numashift.sim.scenario", DEFAULT_SCENARIO));
+    }
+
+    /** Without the token's secret, which is never shown. */
+    @Override
+    public String toString() {
+        return "AgentSettings[host=" + host + ", orchestratorUrl=" + orchestratorUrl + ", token="
+                + (token == null ? "none" : "(secret)") + ", tokenFile=" + tokenFile + ", backend=" + backend
+                + ", leaseWait=" + leaseWait + ", shutdownGrace=" + shutdownGrace + ", scenario=" + scenario + "]";
+    }
+
+    private static List<URI> urls(String list) {
+        List<URI> urls = new ArrayList<>();
+        for (String part : list.split(",")) {
+            String url = part.trim();
+            if (url.isEmpty()) {
+                continue;
+            }
+            try {
+                URI uri = new URI(url);
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    throw new URISyntaxException(url, "not an http URL");
+                }
+                urls.add(uri);
+            } catch (URISyntaxException e) {
+                throw new Settings.SettingException("numashift.agent.orchestrator-url has '" + url
+                        + "', which is not a URL such as http://svc:8080");
+            }
+        }
+        return urls;
     }
 }

@@ -2,15 +2,19 @@ package io.numashift.dispatch;
 
 import io.numashift.hosts.Host;
 import io.numashift.hosts.HostRegistry;
-import io.numashift.hosts.HostTopology;
 import io.numashift.hosts.Hosts;
 import io.numashift.jobs.HostTask;
 import io.numashift.jobs.HostTasks;
 import io.numashift.jobs.JobRequests;
 import io.numashift.jobs.MigrationJob;
 import io.numashift.jobs.MigrationJobs;
-import io.numashift.jobs.ProcessResult;
+import io.numashift.jobs.ProcessRecord;
 import io.numashift.jobs.TaskState;
+import io.numashift.protocol.HeartbeatAnswer;
+import io.numashift.protocol.HostTopology;
+import io.numashift.protocol.Lease;
+import io.numashift.protocol.ProcessReport;
+import io.numashift.protocol.TaskProgress;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -115,8 +119,8 @@ public class Dispatcher {
                         task.epoch(),
                         Objects.requireNonNull(task.leaseExpiresAt()),
                         task.attempts(),
-                        task.targets(),
-                        requests.of(job.id()));
+                        new Lease.Targets(task.targets().pids(), task.targets().cpusets()),
+                        requests.of(job.id()).plan());
             }
             return null;
         }));
@@ -157,14 +161,6 @@ public class Dispatcher {
     }
 
     /**
-     * The answer to a heartbeat.
-     *
-     * @param cancelRequested whether the job was cancelled: stop at the next batch
-     * @param leaseExpiresAt the renewed lease's end
-     */
-    public record HeartbeatAnswer(boolean cancelRequested, Instant leaseExpiresAt) {}
-
-    /**
      * The results of a task. Accepted once; the same results again change nothing.
      *
      * @param error a task-level error code (the task could not run), with {@code message}
@@ -173,7 +169,8 @@ public class Dispatcher {
      * @throws InvalidReportException when the results disagree with the lease or the host
      */
     public boolean result(
-            UUID taskId, long epoch, List<ProcessResult> results, @Nullable String error, @Nullable String message) {
+            UUID taskId, long epoch, List<ProcessReport> reports, @Nullable String error, @Nullable String message) {
+        List<ProcessRecord> results = reports.stream().map(ProcessRecord::of).toList();
         return changeTask(taskId, (task, locked) -> {
             if (task.state().isTerminal()
                     && task.epoch() == epoch
@@ -184,8 +181,9 @@ public class Dispatcher {
             requireCurrent(task, epoch);
             HostTopology topology =
                     registry.find(task.host()).map(Host::topology).orElse(new HostTopology(List.of(), List.of()));
-            List<ReportRules.Violation> violations = ReportRules.of(task.targets(), requests.of(task.jobId()), topology)
-                    .check(results, error);
+            List<ReportRules.Violation> violations = ReportRules.of(
+                            task.targets(), requests.of(task.jobId()).plan(), topology)
+                    .check(reports, error);
             if (!violations.isEmpty()) {
                 throw new InvalidReportException(violations);
             }

@@ -1,11 +1,12 @@
 package io.numashift.dispatch;
 
+import io.numashift.core.MigrationPlan;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
-import io.numashift.hosts.HostTopology;
-import io.numashift.jobs.JobRequest;
-import io.numashift.jobs.ProcessResult;
 import io.numashift.jobs.TaskTargets;
+import io.numashift.protocol.HostTopology;
+import io.numashift.protocol.ProcessReport;
+import io.numashift.protocol.TaskProgress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What an agent's report must agree with besides its own shape (which Bean Validation checks): the
+ * What an agent's report ({@link ProcessReport}s, a {@link TaskProgress}) must agree with besides its own shape (which Bean Validation checks): the
  * lease it answers (the processes it named, the job's node mapping) and the host (its nodes). An
  * agent token is an attacker's too, so nothing it says is stored unchecked.
  *
@@ -46,11 +47,11 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
         hostNodes = Set.copyOf(hostNodes);
     }
 
-    /** The rules of a task of this job on a host of this topology. */
-    public static ReportRules of(TaskTargets targets, JobRequest request, HostTopology topology) {
+    /** The rules of a task of this plan on a host of this topology. */
+    public static ReportRules of(TaskTargets targets, MigrationPlan plan, HostTopology topology) {
         Set<Integer> nodes = new HashSet<>();
         topology.nodes().forEach(n -> nodes.add(n.id()));
-        return new ReportRules(targets, request.oldNodes(), request.newNodes(), nodes);
+        return new ReportRules(targets, plan.oldNodes(), plan.newNodes(), nodes);
     }
 
     /**
@@ -59,11 +60,11 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
      * @param processes the processes' results
      * @param error the task-level error, if the agent reported one
      */
-    public List<Violation> check(List<ProcessResult> processes, @Nullable String error) {
+    public List<Violation> check(List<ProcessReport> processes, @Nullable String error) {
         List<Violation> violations = new ArrayList<>();
         TreeSet<Integer> reported = new TreeSet<>();
         for (int i = 0; i < processes.size(); i++) {
-            ProcessResult process = processes.get(i);
+            ProcessReport process = processes.get(i);
             String field = "processes[" + i + "]";
             if (!reported.add(process.pid())) {
                 violations.add(new Violation(field + ".pid", "process " + process.pid() + " is reported twice"));
@@ -95,7 +96,7 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
         return List.of();
     }
 
-    private void check(ProcessResult process, String field, List<Violation> violations) {
+    private void check(ProcessReport process, String field, List<Violation> violations) {
         long skipped = process.pagesSkippedTotal();
         long failed = process.pagesFailedTotal();
         if (process.pagesMoved() + skipped + failed > process.pagesScanned()) {

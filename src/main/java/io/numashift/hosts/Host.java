@@ -1,5 +1,6 @@
 package io.numashift.hosts;
 
+import io.numashift.protocol.HostTopology;
 import io.numashift.storage.JsonColumn;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;

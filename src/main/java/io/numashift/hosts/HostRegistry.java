@@ -1,5 +1,6 @@
 package io.numashift.hosts;
 
+import io.numashift.protocol.HostTopology;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

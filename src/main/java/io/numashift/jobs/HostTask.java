@@ -67,7 +67,7 @@ public class HostTask implements Persistable<UUID> {
     private @Nullable String resultsJson;
 
     @Transient
-    private @Nullable List<ProcessResult> results;
+    private @Nullable List<ProcessRecord> results;
 
     private boolean cancelRequested;
 
@@ -140,7 +140,7 @@ public class HostTask implements Persistable<UUID> {
 
     void finish(
             TaskState end,
-            List<ProcessResult> processes,
+            List<ProcessRecord> processes,
             @Nullable String code,
             @Nullable String message,
             Instant now) {
@@ -154,12 +154,12 @@ public class HostTask implements Persistable<UUID> {
         if (!processes.isEmpty()) {
             processesTotal = processes.size();
             processesDone = processes.size();
-            pagesMoved = processes.stream().mapToLong(ProcessResult::pagesMoved).sum();
+            pagesMoved = processes.stream().mapToLong(ProcessRecord::pagesMoved).sum();
             pagesSkipped = processes.stream()
-                    .mapToLong(ProcessResult::pagesSkippedTotal)
+                    .mapToLong(ProcessRecord::pagesSkippedTotal)
                     .sum();
             pagesFailed = processes.stream()
-                    .mapToLong(ProcessResult::pagesFailedTotal)
+                    .mapToLong(ProcessRecord::pagesFailedTotal)
                     .sum();
             pagesToMove = Math.max(pagesToMove, pagesMoved + pagesFailed);
         }
@@ -197,7 +197,7 @@ public class HostTask implements Persistable<UUID> {
     TaskTally tally() {
         boolean ended = state.isTerminal();
         boolean ran =
-                state == TaskState.SUCCEEDED || (ended && results().stream().anyMatch(ProcessResult::ranToEnd));
+                state == TaskState.SUCCEEDED || (ended && results().stream().anyMatch(ProcessRecord::ranToEnd));
         return new TaskTally(
                 ended ? 1 : 0,
                 state == TaskState.SUCCEEDED ? 1 : 0,
@@ -281,7 +281,7 @@ public class HostTask implements Persistable<UUID> {
         return pagesFailed;
     }
 
-    public List<ProcessResult> results() {
+    public List<ProcessRecord> results() {
         if (results == null && resultsJson != null) {
             results = RESULTS.convertToEntityAttribute(resultsJson);
         }

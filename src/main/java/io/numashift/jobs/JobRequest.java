@@ -2,6 +2,7 @@ package io.numashift.jobs;
 
 import io.numashift.core.AddressRange;
 import io.numashift.core.MigrationOptions;
+import io.numashift.core.MigrationPlan;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,11 @@ public record JobRequest(
             hosts = List.copyOf(hosts);
             pids = pids == null ? null : List.copyOf(pids);
         }
+    }
+
+    /** What every host does to each process: the mapping, the range and the options. */
+    public MigrationPlan plan() {
+        return new MigrationPlan(oldNodes, newNodes, count, range, options);
     }
 
     /** What each host is asked to migrate, merging every target that names it. */

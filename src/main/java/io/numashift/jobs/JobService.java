@@ -1,6 +1,5 @@
 package io.numashift.jobs;
 
-import io.numashift.core.MigrationRequest;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.storage.JsonColumn;
 import jakarta.persistence.criteria.MapJoin;
@@ -85,7 +84,7 @@ public class JobService {
         }
         if (request.range() != null) {
             for (var host : hosts.pageSizes(request.targetsByHost().keySet()).entrySet()) {
-                MigrationRequest.checkRange(request.range(), host.getValue()).ifPresent(invalid -> {
+                request.plan().rangeViolation(host.getValue()).ifPresent(invalid -> {
                     throw new InvalidJobRequestException(
                             invalid.field(), invalid.message() + " of host " + host.getKey());
                 });
@@ -254,13 +253,13 @@ public class JobService {
             }
             TaskTargets asked = task.targets();
             List<Integer> reported =
-                    task.results().stream().map(ProcessResult::pid).toList();
+                    task.results().stream().map(ProcessRecord::pid).toList();
             // The processes that did not succeed, and those the task named but never reported (it
             // failed before it got to them): a rerun moves only what is left.
             TreeSet<Integer> again = new TreeSet<>();
             task.results().stream()
                     .filter(p -> !p.succeeded())
-                    .map(ProcessResult::pid)
+                    .map(ProcessRecord::pid)
                     .forEach(again::add);
             asked.pids().stream().filter(pid -> !reported.contains(pid)).forEach(again::add);
             if (!again.isEmpty()) {

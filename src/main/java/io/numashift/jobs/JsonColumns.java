@@ -26,7 +26,7 @@ final class JsonColumns {
         }
     }
 
-    static final class ResultsColumn extends JsonColumn<List<ProcessResult>> {
+    static final class ResultsColumn extends JsonColumn<List<ProcessRecord>> {
         ResultsColumn() {
             super(new TypeReference<>() {}, List.of());
         }

@@ -161,7 +161,7 @@ public class MigrationJob extends AbstractAggregateRoot<MigrationJob> implements
     /** The agent reported the task's results. */
     public void reported(
             HostTask task,
-            List<ProcessResult> processes,
+            List<ProcessRecord> processes,
             @Nullable String code,
             @Nullable String message,
             Instant now) {
@@ -258,16 +258,16 @@ public class MigrationJob extends AbstractAggregateRoot<MigrationJob> implements
      * error; else {@code PARTIALLY_FAILED} when at least one ran to its end ({@code SUCCEEDED} or
      * {@code PARTIAL}); else {@code FAILED}.
      */
-    private static TaskState taskEnd(HostTask task, List<ProcessResult> processes, @Nullable String code) {
+    private static TaskState taskEnd(HostTask task, List<ProcessRecord> processes, @Nullable String code) {
         if (code == null
                 && task.cancelRequested()
                 && processes.stream().anyMatch(p -> p.status() == MigrationStatus.CANCELLED)) {
             return TaskState.CANCELLED;
         }
-        if (code == null && processes.stream().allMatch(ProcessResult::succeeded)) {
+        if (code == null && processes.stream().allMatch(ProcessRecord::succeeded)) {
             return TaskState.SUCCEEDED;
         }
-        return processes.stream().anyMatch(ProcessResult::ranToEnd) ? TaskState.PARTIALLY_FAILED : TaskState.FAILED;
+        return processes.stream().anyMatch(ProcessRecord::ranToEnd) ? TaskState.PARTIALLY_FAILED : TaskState.FAILED;
     }
 
     /**

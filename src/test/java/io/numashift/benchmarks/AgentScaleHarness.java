@@ -4,10 +4,11 @@ import io.numashift.core.JobScope;
 import io.numashift.core.MigrationEngine;
 import io.numashift.core.MigrationMonitor;
 import io.numashift.core.MigrationRequest;
-import io.numashift.dispatch.Lease;
-import io.numashift.dispatch.web.AgentProtocol;
-import io.numashift.hosts.HostTopology;
-import io.numashift.jobs.ProcessResult;
+import io.numashift.protocol.HostTopology;
+import io.numashift.protocol.Lease;
+import io.numashift.protocol.ProcessReport;
+import io.numashift.protocol.Registration;
+import io.numashift.protocol.Result;
 import io.numashift.security.Tokens;
 import io.numashift.sim.HostSpec;
 import io.numashift.sim.HostSpec.NodeSpec;
@@ -398,8 +399,7 @@ public final class AgentScaleHarness {
         }
 
         private void register() throws InterruptedException {
-            var registration =
-                    new AgentProtocol.Registration("simulated", "scale", 4096, HostTopology.of(simulated.topology()));
+            var registration = new Registration("simulated", "scale", 4096, HostTopology.of(simulated.topology()));
             byte[] body = JSON.writeValueAsBytes(registration);
             Duration backoff = Duration.ofMillis(200);
             while (running) {
@@ -469,23 +469,15 @@ public final class AgentScaleHarness {
                     run.firstLease.accumulateAndGet(leasedAt, Math::min);
                     run.lastLease.accumulateAndGet(leasedAt, Math::max);
                 }
-                var request = lease.request();
-                MigrationRequest template = new MigrationRequest(
-                        0,
-                        request.range(),
-                        request.oldNodes(),
-                        request.newNodes(),
-                        request.count(),
-                        request.options(),
-                        true);
+                MigrationRequest template = MigrationRequest.of(0, lease.plan());
                 TreeSet<Integer> pids = new TreeSet<>(lease.targets().pids());
                 MigrationEngine engine = new MigrationEngine(simulated);
                 JobScope scope = new JobScope(pids);
-                List<ProcessResult> results = new ArrayList<>();
+                List<ProcessReport> results = new ArrayList<>();
                 for (int pid : pids) {
-                    results.add(ProcessResult.of(engine.migrate(template.withPid(pid), scope, MigrationMonitor.NONE)));
+                    results.add(ProcessReport.of(engine.migrate(template.withPid(pid), scope, MigrationMonitor.NONE)));
                 }
-                report(lease, new AgentProtocol.Result(lease.epoch(), results, null, null));
+                report(lease, new Result(lease.epoch(), results, null, null));
                 if (run != null) {
                     run.lastResult.accumulateAndGet(System.nanoTime(), Math::max);
                 }
@@ -494,7 +486,7 @@ public final class AgentScaleHarness {
             }
         }
 
-        private void report(Lease lease, AgentProtocol.Result result) throws InterruptedException {
+        private void report(Lease lease, Result result) throws InterruptedException {
             byte[] body = JSON.writeValueAsBytes(result);
             for (int attempt = 0; attempt < 10 && running; attempt++) {
                 try {

@@ -9,8 +9,8 @@ import io.numashift.core.MigrationScenario.Limits;
 import io.numashift.core.MigrationScenario.Page;
 import io.numashift.core.backend.Errno;
 import io.numashift.dispatch.ReportRules;
-import io.numashift.jobs.ProcessResult;
 import io.numashift.jobs.TaskTargets;
+import io.numashift.protocol.ProcessReport;
 import io.numashift.sim.SimulatedHost;
 import java.util.ArrayList;
 import java.util.List;
@@ -374,7 +374,7 @@ class MigrationProperties {
         }
         ReportRules rules = new ReportRules(
                 new TaskTargets(List.of(MIGRATED), List.of()), scenario.oldNodes(), scenario.newNodes(), nodes);
-        return rules.check(List.of(ProcessResult.of(result)), null);
+        return rules.check(List.of(ProcessReport.of(result)), null);
     }
 
     // ---- running a scenario and observing the host ----

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.numashift.agent.AgentSettings;
+import io.numashift.agent.Settings;
 import io.numashift.security.Role;
 import io.numashift.security.SecuritySettings;
 import io.numashift.security.SecuritySettings.TokenSpec;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -163,8 +165,7 @@ class DeploymentFilesTest {
             String port = replicas.get(orchestrator.getHost()).getOrDefault("SERVER_PORT", "8080");
             assertThat(orchestrator.getPort()).as(agent.getKey()).isEqualTo(Integer.parseInt(port));
 
-            Duration grace = binder(env)
-                    .bindOrCreate("numashift.agent", AgentSettings.class)
+            Duration grace = AgentSettings.read(Settings.of(List.of(), new Properties(), env))
                     .shutdownGrace();
             Object stopGrace = services.get(agent.getKey()).get("stop_grace_period");
             assertThat(stopGrace)
@@ -315,6 +316,8 @@ class DeploymentFilesTest {
     /** The properties of every settings record, of application.yaml, and of the agent mode. */
     private static List<String> knownProperties() throws IOException {
         List<String> properties = new ArrayList<>(AGENT_MODE_PROPERTIES);
+        // The agent process is plain Java: it names its settings itself.
+        properties.addAll(AgentSettings.NAMES);
         var scanner = new ClassPathScanningCandidateComponentProvider(false);
         scanner.addIncludeFilter(new AnnotationTypeFilter(ConfigurationProperties.class));
         for (BeanDefinition candidate : scanner.findCandidateComponents("io.numashift")) {

@@ -7,9 +7,10 @@ import io.numashift.core.MigrationResult.NodePairPages;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.SkipReason;
 import io.numashift.core.backend.Errno;
-import io.numashift.jobs.ProcessResult;
 import io.numashift.jobs.ProcessResults;
 import io.numashift.jobs.TaskTargets;
+import io.numashift.protocol.ProcessReport;
+import io.numashift.protocol.TaskProgress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -127,7 +128,7 @@ class ReportRulesTest {
         return fields.getFirst();
     }
 
-    private static List<String> fields(List<ProcessResult> processes, String error) {
+    private static List<String> fields(List<ProcessReport> processes, String error) {
         return RULES.check(processes, error).stream()
                 .map(ReportRules.Violation::field)
                 .toList();

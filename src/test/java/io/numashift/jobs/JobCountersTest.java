@@ -101,8 +101,8 @@ class JobCountersTest {
         assertThatThrownBy(() -> job.cancel(List.of(), NOW)).isInstanceOf(InvalidJobStateException.class);
     }
 
-    private static List<ProcessResult> results(Random random) {
-        List<ProcessResult> results = new ArrayList<>();
+    private static List<ProcessRecord> results(Random random) {
+        List<ProcessRecord> results = new ArrayList<>();
         for (int pid = 100; pid < 103; pid++) {
             MigrationStatus status = MigrationStatus.values()[random.nextInt(MigrationStatus.values().length)];
             long moved = status == MigrationStatus.SUCCEEDED ? 10 : random.nextInt(10);

@@ -30,7 +30,7 @@ class JobStatesTest {
     void aJobWhoseOnlyProcessEndedPartialIsPartiallyFailedNotFailed() {
         MigrationJob job = job("n001");
         HostTask task = leased(job, "n001");
-        ProcessResult partial = process(4242, MigrationStatus.PARTIAL, 10, 7, Map.of(Errno.EBUSY, 3L));
+        ProcessRecord partial = process(4242, MigrationStatus.PARTIAL, 10, 7, Map.of(Errno.EBUSY, 3L));
 
         job.reported(task, List.of(partial), null, null, NOW);
 
@@ -48,7 +48,7 @@ class JobStatesTest {
                     if (cancel) {
                         job.cancel(open(job), NOW);
                     }
-                    List<ProcessResult> processes = new ArrayList<>();
+                    List<ProcessRecord> processes = new ArrayList<>();
                     for (int i = 0; i < statuses.size(); i++) {
                         processes.add(process(100 + i, statuses.get(i), 10, moved(statuses.get(i)), Map.of()));
                     }
@@ -98,7 +98,7 @@ class JobStatesTest {
     void aProcessThatFailedAfterMovingPagesDoesNotMakeItsTaskPartlySucceeded() {
         MigrationJob job = job("n001");
         HostTask task = leased(job, "n001");
-        ProcessResult outOfMemory = process(7, MigrationStatus.FAILED, 10, 4, Map.of(Errno.ENOMEM, 6L));
+        ProcessRecord outOfMemory = process(7, MigrationStatus.FAILED, 10, 4, Map.of(Errno.ENOMEM, 6L));
 
         job.reported(task, List.of(outOfMemory), null, null, NOW);
 
@@ -161,8 +161,8 @@ class JobStatesTest {
         return all;
     }
 
-    private static List<ProcessResult> processes(List<MigrationStatus> statuses) {
-        List<ProcessResult> processes = new ArrayList<>();
+    private static List<ProcessRecord> processes(List<MigrationStatus> statuses) {
+        List<ProcessRecord> processes = new ArrayList<>();
         for (int i = 0; i < statuses.size(); i++) {
             processes.add(process(100 + i, statuses.get(i), 10, moved(statuses.get(i)), Map.of()));
         }
@@ -212,7 +212,7 @@ class JobStatesTest {
         return task;
     }
 
-    static ProcessResult process(int pid, MigrationStatus status, long scanned, long moved, Map<Errno, Long> failed) {
+    static ProcessRecord process(int pid, MigrationStatus status, long scanned, long moved, Map<Errno, Long> failed) {
         Errno errno = status == MigrationStatus.FAILED
                 ? failed.keySet().stream().findFirst().orElse(Errno.ENODEV)
                 : null;
@@ -223,6 +223,6 @@ class JobStatesTest {
                 .moved(scanned, moved, moves)
                 .failed(failed)
                 .placement(Map.of(0, scanned), Map.of(0, scanned - moved, 1, moved))
-                .build();
+                .record();
     }
 }

@@ -5,6 +5,7 @@ import io.numashift.core.MigrationResult.NodePairPages;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.SkipReason;
 import io.numashift.core.backend.Errno;
+import io.numashift.protocol.ProcessReport;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -91,8 +92,14 @@ public final class ProcessResults {
         return this;
     }
 
-    public ProcessResult build() {
-        return new ProcessResult(
+    /** What the service stores of it. */
+    public ProcessRecord record() {
+        return ProcessRecord.of(build());
+    }
+
+    /** The report an agent sends. */
+    public ProcessReport build() {
+        return new ProcessReport(
                 pid,
                 status,
                 errno,

@@ -5,13 +5,21 @@ import io.numashift.dispatch.DispatchSettings;
 import io.numashift.dispatch.Dispatcher;
 import io.numashift.dispatch.ForeignHostException;
 import io.numashift.dispatch.InvalidReportException;
-import io.numashift.dispatch.Lease;
 import io.numashift.dispatch.StaleLeaseException;
 import io.numashift.dispatch.TaskNotFoundException;
 import io.numashift.dispatch.WorkSignals;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.jobs.web.SubmitJobBody;
 import io.numashift.jobs.web.Waits;
+import io.numashift.protocol.Heartbeat;
+import io.numashift.protocol.HeartbeatAnswer;
+import io.numashift.protocol.Lease;
+import io.numashift.protocol.Registered;
+import io.numashift.protocol.Registration;
+import io.numashift.protocol.Release;
+import io.numashift.protocol.Released;
+import io.numashift.protocol.Result;
+import io.numashift.protocol.ResultAnswer;
 import io.numashift.web.ApiProblem;
 import io.numashift.web.InvalidRequestException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -60,29 +68,6 @@ class AgentController {
         this.settings = settings;
     }
 
-    /**
-     * The answer to a registration.
-     *
-     * @param host the host
-     * @param heartbeatInterval how often to send heartbeats while running a task (ISO-8601)
-     * @param leaseDuration how long a lease lasts without a heartbeat (ISO-8601)
-     */
-    record Registered(String host, String heartbeatInterval, String leaseDuration) {}
-
-    /**
-     * The answer to a result.
-     *
-     * @param accepted false when this exact result had been accepted before
-     */
-    record ResultAnswer(boolean accepted) {}
-
-    /**
-     * The answer to a release.
-     *
-     * @param released always true: the task is offered again
-     */
-    record Released(boolean released) {}
-
     @Operation(summary = "Register a host (agent)")
     @ApiResponse(responseCode = "200", description = "registered; the intervals the agent keeps to")
     @PostMapping(path = "/agents/{host}/register", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -92,7 +77,7 @@ class AgentController {
                             regexp = SubmitJobBody.HOST_NAME,
                             message = "a host name: letters, digits, '.', '_' and '-'")
                     String host,
-            @Valid @RequestBody AgentProtocol.Registration registration) {
+            @Valid @RequestBody Registration registration) {
         if (Integer.bitCount(registration.pageSize()) != 1) {
             throw new InvalidRequestException("pageSize", "a power of two");
         }
@@ -156,8 +141,7 @@ class AgentController {
             responseCode = "409",
             description = "STALE_EPOCH: the lease is no longer this agent's, or the task ended")
     @PostMapping(path = "/tasks/{taskId}/heartbeat", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Dispatcher.HeartbeatAnswer heartbeat(
-            @PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Heartbeat heartbeat) {
+    HeartbeatAnswer heartbeat(@PathVariable UUID taskId, @Valid @RequestBody Heartbeat heartbeat) {
         return dispatcher.heartbeat(taskId, heartbeat.epoch(), heartbeat.progress(), heartbeat.topology());
     }
 
@@ -168,7 +152,7 @@ class AgentController {
             responseCode = "409",
             description = "STALE_EPOCH: the lease is no longer this agent's, or the task ended with another result")
     @PostMapping(path = "/tasks/{taskId}/result", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResultAnswer result(@PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Result result) {
+    ResultAnswer result(@PathVariable UUID taskId, @Valid @RequestBody Result result) {
         return new ResultAnswer(
                 dispatcher.result(taskId, result.epoch(), result.processes(), result.error(), result.message()));
     }
@@ -180,7 +164,7 @@ class AgentController {
             responseCode = "409",
             description = "STALE_EPOCH: the lease is no longer this agent's, or the task ended")
     @PostMapping(path = "/tasks/{taskId}/release", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Released release(@PathVariable UUID taskId, @Valid @RequestBody AgentProtocol.Release release) {
+    Released release(@PathVariable UUID taskId, @Valid @RequestBody Release release) {
         dispatcher.release(taskId, release.epoch());
         return new Released(true);
     }

@@ -3,7 +3,7 @@ package io.numashift.hosts.web;
 import io.numashift.hosts.Host;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.hosts.HostState;
-import io.numashift.hosts.HostTopology;
+import io.numashift.protocol.HostTopology;
 import io.numashift.web.ApiProblem;
 import io.numashift.web.InvalidRequestException;
 import io.swagger.v3.oas.annotations.Operation;

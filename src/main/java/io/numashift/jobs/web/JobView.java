@@ -8,7 +8,7 @@ import io.numashift.jobs.JobDetails;
 import io.numashift.jobs.JobRequest;
 import io.numashift.jobs.JobState;
 import io.numashift.jobs.MigrationJob;
-import io.numashift.jobs.ProcessResult;
+import io.numashift.jobs.ProcessRecord;
 import io.numashift.jobs.TaskState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -162,7 +162,7 @@ public record JobView(
                     task.startedAt(),
                     task.finishedAt(),
                     error,
-                    task.results()));
+                    task.results().stream().map(ProcessResult::of).toList()));
             failures.addAll(failures(task));
         }
         return build(details.job(), RequestView.of(details.request()), tasks, failures);
@@ -231,7 +231,7 @@ public record JobView(
                     task.errorCode() == null ? task.state().name() : task.errorCode(),
                     task.errorMessage()));
         }
-        for (ProcessResult process : task.results()) {
+        for (ProcessRecord process : task.results()) {
             if (process.status() == MigrationStatus.SUCCEEDED) {
                 continue;
             }
@@ -240,7 +240,7 @@ public record JobView(
         return failures;
     }
 
-    private static String code(ProcessResult process) {
+    private static String code(ProcessRecord process) {
         if (process.errno() != null) {
             return process.errno().name();
         }
@@ -261,7 +261,7 @@ public record JobView(
                 : process.status().name();
     }
 
-    private static @Nullable String message(ProcessResult process) {
+    private static @Nullable String message(ProcessRecord process) {
         if (process.message() != null) {
             return process.message();
         }

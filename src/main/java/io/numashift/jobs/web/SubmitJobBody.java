@@ -3,7 +3,7 @@ package io.numashift.jobs.web;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import io.numashift.core.AddressRange;
 import io.numashift.core.MigrationOptions;
-import io.numashift.core.MigrationRequest;
+import io.numashift.core.MigrationPlan;
 import io.numashift.core.OnFailure;
 import io.numashift.jobs.JobRequest;
 import io.numashift.web.ApiProblem.FieldError;
@@ -159,8 +159,9 @@ public record SubmitJobBody(
 
     /**
      * The normalised request, after the rules that relate fields: a target names pids or a cpuset,
-     * at most {@value #MAX_HOSTS} hosts in all, and the node mapping of check 1 (equal lengths,
-     * {@code count}, no old node twice, a range that starts below its end).
+     * at most {@value #MAX_HOSTS} hosts in all, and what the plan says is wrong with itself
+     * ({@link MigrationPlan#violations()}: the node mapping of check 1, a range that starts below
+     * its end).
      *
      * @throws InvalidRequestException naming every field that is wrong
      */
@@ -179,19 +180,26 @@ public record SubmitJobBody(
         if (hostCount > MAX_HOSTS) {
             errors.add(new FieldError("targets", "at most " + MAX_HOSTS + " hosts in all"));
         }
-        MigrationRequest.checkMapping(oldNodes, newNodes, count)
-                .ifPresent(invalid -> errors.add(new FieldError(invalid.field(), invalid.message())));
         AddressRange parsedRange = range == null
                 ? null
                 : new AddressRange(range.start().value(), range.end().value());
-        if (parsedRange != null && parsedRange.start() >= parsedRange.end()) {
-            errors.add(new FieldError("range.end", "range.start must be below range.end"));
+        MigrationPlan plan = new MigrationPlan(oldNodes, newNodes, count, parsedRange, parsedOptions());
+        for (MigrationPlan.Violation violation : plan.violations()) {
+            errors.add(new FieldError(violation.field(), violation.message()));
         }
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
         Map<String, String> labelMap = labels == null ? Map.of() : labels;
-        return new JobRequest(name, labelMap, parsedTargets, parsedRange, oldNodes, newNodes, count, parsedOptions());
+        return new JobRequest(
+                name,
+                labelMap,
+                parsedTargets,
+                plan.range(),
+                plan.oldNodes(),
+                plan.newNodes(),
+                plan.count(),
+                plan.options());
     }
 
     private MigrationOptions parsedOptions() {

@@ -1,9 +1,9 @@
-package io.numashift.dispatch;
+package io.numashift.protocol;
 
 import jakarta.validation.constraints.PositiveOrZero;
 
 /**
- * How far a task got, as its agent reports in a heartbeat.
+ * How far a task got, as its agent reports in a {@link Heartbeat}.
  *
  * @param processesTotal processes to migrate
  * @param processesDone processes done (at most {@code processesTotal})

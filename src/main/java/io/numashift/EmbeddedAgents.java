@@ -1,5 +1,7 @@
-package io.numashift.agent;
+package io.numashift;
 
+import io.numashift.agent.Agent;
+import io.numashift.agent.AgentClient;
 import io.numashift.security.Role;
 import io.numashift.security.Tokens;
 import io.numashift.sim.SimulatedCluster;
@@ -22,6 +24,9 @@ import org.springframework.stereotype.Component;
  * In the default run, one simulated agent per host of the scenario, each speaking the agent
  * protocol to this service over loopback with an agent token of its own, so that the default
  * run takes the same path as a cluster. {@code numashift.sim.embedded-agents=false} turns them off.
+ *
+ * <p>It belongs to the application, not to the agent or the service: it is the one place that
+ * uses both (the service's tokens, the agent's code).
  */
 @Component
 @ConditionalOnProperty(name = "numashift.sim.embedded-agents", havingValue = "true", matchIfMissing = true)

@@ -1,4 +1,4 @@
-package io.numashift.jobs;
+package io.numashift.protocol;
 
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
@@ -19,11 +19,11 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The result of one process's migration as the API shows it (docs/migration.md §7), with
- * addresses as hex strings. Agents report it; the service checks it (field by field here, against
- * the lease and the host in the dispatcher) and stores and shows it as reported.
+ * The result of one process's migration as its agent reports it in a {@link Result}
+ * (docs/migration.md §7), with addresses as hex strings. The service checks it (field by field
+ * here, against the lease and the host in {@code ReportRules}), then stores it in a form of its own.
  */
-public record ProcessResult(
+public record ProcessReport(
         @Positive int pid,
         @NotNull MigrationStatus status,
         @Nullable Errno errno,
@@ -46,16 +46,16 @@ public record ProcessResult(
         @PositiveOrZero long rollbackFailed,
         @NotNull @Size(max = MAX_WARNINGS) List<@NotNull MigrationWarning> warnings,
         @Nullable @PositiveOrZero Double estimatedSeconds,
-        @NotNull @Size(max = MAX_VMAS) List<@NotNull @Valid VmaResult> vmas) {
+        @NotNull @Size(max = MAX_VMAS) List<@NotNull @Valid VmaReport> vmas) {
 
-    static final int MAX_TEXT = 4096;
-    static final int MAX_PAIRS = 65_536;
-    static final int MAX_NODES = 4096;
-    static final int MAX_DIGEST = 128;
-    static final int MAX_WARNINGS = 64;
-    static final int MAX_VMAS = 1_000_000;
+    public static final int MAX_TEXT = 4096;
+    public static final int MAX_PAIRS = 65_536;
+    public static final int MAX_NODES = 4096;
+    public static final int MAX_DIGEST = 128;
+    public static final int MAX_WARNINGS = 64;
+    public static final int MAX_VMAS = 1_000_000;
 
-    public ProcessResult {
+    public ProcessReport {
         // Copies; an agent's report with nulls in it is kept as sent, so that validation names them.
         pagesSkipped = copy(pagesSkipped);
         pagesFailed = copy(pagesFailed);
@@ -88,7 +88,7 @@ public record ProcessResult(
      * @param action {@code MIGRATED} or {@code SKIPPED}
      * @param reason why it was skipped
      */
-    public record VmaResult(
+    public record VmaReport(
             @NotNull @Pattern(regexp = ADDRESS, message = "a hex address such as 0x400000")
             String start,
 
@@ -98,11 +98,13 @@ public record ProcessResult(
             @NotNull @Size(max = MAX_TEXT) String maps,
             @NotNull MigrationResult.VmaAction action,
             @Nullable SkipReason reason) {
-        static final String ADDRESS = "0x[0-9a-f]{1,16}";
+        /** How an address is written: lower-case hex. */
+        public static final String ADDRESS = "0x[0-9a-f]{1,16}";
     }
 
-    public static ProcessResult of(MigrationResult r) {
-        return new ProcessResult(
+    /** The report of the engine's result. */
+    public static ProcessReport of(MigrationResult r) {
+        return new ProcessReport(
                 r.pid(),
                 r.status(),
                 r.errno(),
@@ -126,7 +128,7 @@ public record ProcessResult(
                 r.warnings(),
                 r.estimatedSeconds(),
                 r.vmas().stream()
-                        .map(v -> new VmaResult(hex(v.start()), hex(v.end()), v.maps(), v.action(), v.reason()))
+                        .map(v -> new VmaReport(hex(v.start()), hex(v.end()), v.maps(), v.action(), v.reason()))
                         .toList());
     }
 
@@ -136,19 +138,6 @@ public record ProcessResult(
 
     public long pagesFailedTotal() {
         return pagesFailed.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    public boolean succeeded() {
-        return status == MigrationStatus.SUCCEEDED;
-    }
-
-    /**
-     * Whether the migration ran to its end: {@code SUCCEEDED}, or {@code PARTIAL} (it moved what it
-     * could and some pages failed). Such a process counts as (partly) succeeded for its task's and
-     * job's state.
-     */
-    public boolean ranToEnd() {
-        return status == MigrationStatus.SUCCEEDED || status == MigrationStatus.PARTIAL;
     }
 
     private static String hex(long address) {

@@ -1,6 +1,5 @@
-package io.numashift.hosts;
+package io.numashift.protocol;
 
-import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -22,7 +21,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A host's NUMA layout as its agent reports it. An agent's report is checked before it is stored:
+ * A host's NUMA layout as its agent reports it (in a registration and in heartbeats); the service
+ * stores it and shows it in the hosts API. An agent's report is checked before it is stored:
  * at least one node, node ids and CPUs each named once, free pages within capacity, and a square
  * distance matrix in the order of the nodes.
  *
@@ -80,11 +80,10 @@ public record HostTopology(
                 : List.copyOf(list);
     }
 
-    /** The rules that relate a topology's fields to each other. */
+    /** The rules that relate a topology's fields to each other (public: any validator may make it). */
     @Target(ElementType.TYPE)
     @Retention(RetentionPolicy.RUNTIME)
     @Constraint(validatedBy = ConsistentValidator.class)
-    @Schema(hidden = true)
     public @interface Consistent {
         String message() default "an inconsistent topology";
 
@@ -93,7 +92,7 @@ public record HostTopology(
         Class<? extends Payload>[] payload() default {};
     }
 
-    static final class ConsistentValidator implements ConstraintValidator<Consistent, HostTopology> {
+    public static final class ConsistentValidator implements ConstraintValidator<Consistent, HostTopology> {
         @Override
         public boolean isValid(HostTopology topology, ConstraintValidatorContext context) {
             if (topology == null || topology.nodes() == null || topology.distances() == null) {

@@ -1,4 +1,4 @@
-package io.numashift.agent;
+package io.numashift;
 
 import io.numashift.sim.ScenarioLoader;
 import io.numashift.sim.SimulatedCluster;
@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.core.io.Resource;
 
 /**
- * The simulated cluster that the embedded agents serve.
+ * The simulated cluster that the embedded agents serve (an agent process reads {@code
+ * numashift.sim.scenario} itself: {@code agent.AgentSettings}).
  *
  * @param scenario the scenario file (a Spring resource location), by default the bundled demo
  * @param embeddedAgents whether the service starts one simulated agent per host of the scenario
