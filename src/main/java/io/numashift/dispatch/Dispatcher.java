@@ -1,5 +1,7 @@
 package io.numashift.dispatch;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.numashift.hosts.Host;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.hosts.Hosts;
@@ -43,6 +45,8 @@ public class Dispatcher {
     private final HostTasks tasks;
     private final JobRequests requests;
     private final AgentTurns turns;
+    private final Cache<UUID, String> hostsOfTasks =
+            Caffeine.newBuilder().maximumSize(100_000).build();
     private final Hosts hosts;
     private final HostRegistry registry;
     private final DispatchSettings settings;
@@ -89,7 +93,7 @@ public class Dispatcher {
 
     private Optional<Lease> lease(String host) {
         return Optional.ofNullable(transactions.execute(tx -> {
-            if (hosts.lockByName(host).isEmpty()) {
+            if (hosts.lockName(host).isEmpty()) {
                 return null;
             }
             registry.seen(host);
@@ -270,9 +274,19 @@ public class Dispatcher {
         return Objects.requireNonNull(reads.execute(tx -> tasks.hostsWithPendingTasks()));
     }
 
-    /** The host a task belongs to (agents may report only on their own hosts' tasks). */
+    /**
+     * The host a task belongs to (agents may report only on their own hosts' tasks). A task never
+     * changes host, so the answers for the tasks asked about last are kept: the agent of a running
+     * task asks at every heartbeat.
+     */
     public Optional<String> hostOf(UUID taskId) {
-        return Objects.requireNonNull(reads.execute(tx -> tasks.hostOf(taskId)));
+        String known = hostsOfTasks.getIfPresent(taskId);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<String> host = Objects.requireNonNull(reads.execute(tx -> tasks.hostOf(taskId)));
+        host.ifPresent(h -> hostsOfTasks.put(taskId, h));
+        return host;
     }
 
     /**

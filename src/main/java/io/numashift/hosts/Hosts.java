@@ -1,9 +1,7 @@
 package io.numashift.hosts;
 
-import jakarta.persistence.LockModeType;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
-import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
 import org.springframework.data.repository.query.Param;
@@ -33,8 +31,12 @@ public interface Hosts extends JpaRepository<Host, String> {
     @Query("update Host h set h.lastSeenAt = :now where h.name in :names and h.lastSeenAt < :now")
     int markSeen(@Param("names") java.util.Collection<String> names, @Param("now") java.time.Instant now);
 
-    /** The host, locked: leasing takes this lock so that a host runs one task at a time. */
-    @Lock(LockModeType.PESSIMISTIC_WRITE)
-    @Query("select h from Host h where h.name = :name")
-    Optional<Host> lockByName(@Param("name") String name);
+    /**
+     * Locks the host's row for the rest of the transaction, without loading its topology: leasing
+     * takes this lock so that a host runs one task at a time.
+     *
+     * @return the name, or empty when no such host is registered
+     */
+    @Query(value = "select name from hosts where name = :name for update", nativeQuery = true)
+    Optional<String> lockName(@Param("name") String name);
 }
