@@ -46,7 +46,8 @@ host() { printf 'b%05d' "$1"; }
 } > "$WORK/tokens.yaml"
 
 ARGS=(--server.port="$PORT" --numashift.data-dir="$WORK/data" --numashift.sim.embedded-agents=false
-      --spring.config.additional-location=file:"$WORK/tokens.yaml" --logging.level.io.numashift=WARN)
+      --spring.config.additional-location=file:"$WORK/tokens.yaml" --logging.level.io.numashift=WARN
+      --numashift.hosts.unknown-after=30m --numashift.hosts.offline-after=1h)
 SCHEMA=""
 if [ "$DB" = postgres ]; then
   SCHEMA=ns_wrk_$(date +%s)
@@ -73,10 +74,12 @@ REGISTRATION='{"backend": "simulated", "agentVersion": "wrk", "pageSize": 4096, 
 export BASE AGENT REGISTRATION
 seq 0 $((HOSTS - 1)) | xargs -P 16 -I{} sh -c 'curl -fs -o /dev/null -X POST -H "Authorization: Bearer $AGENT" -H "Content-Type: application/json" -d "$REGISTRATION" "$BASE/api/v1/agents/$(printf b%05d {})/register"'
 
-# Runs wrk and prints one table row: name, requests/s, p50, p99, non-2xx.
+# Runs wrk (after 5 s of the same requests to warm the service up) and prints one table row:
+# name, requests/s, p50, p99, non-2xx.
 measure() {
   local name=$1; shift
   local out
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$@" > /dev/null
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
   echo "$out" > "$WORK/$(echo "$name" | tr ' /' '__').txt"
   local rps p50 p99 bad
