@@ -33,9 +33,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The service side of the agent protocol. Every change of a task takes its task's row lock, then,
- * once its checks passed, its job's (and leasing first its host's), always in that order, so replicas sharing one database agree
- * on who holds which lease; the job's row is small (its counters, not its tasks or its request), so
- * a change costs the same whatever the number of the job's hosts.
+ * once its checks passed, its job's (and leasing first its host's), always in that order, so
+ * replicas sharing one database agree on who holds which lease; the job's row is small (its
+ * counters, not its tasks or its request), so a change costs the same whatever the number of the
+ * job's hosts.
  */
 @Service
 public class Dispatcher {
@@ -290,9 +291,9 @@ public class Dispatcher {
     }
 
     /**
-     * Changes one task under its job's row lock, and announces the change once it commits (if the
-     * job changed). Who may change it was checked before the request's body was read ({@code
-     * AgentAccess}).
+     * Changes one task in the agents' turn at the database, under its task's row lock and, if the
+     * change asks for it, its job's; saving the job publishes the events it raised. Who may change
+     * the task was checked before the request's body was read ({@code AgentAccess}).
      */
     private <T> T changeTask(UUID taskId, TaskChange<T> change) {
         return turns.inTurn(() -> Objects.requireNonNull(transactions.execute(tx -> {

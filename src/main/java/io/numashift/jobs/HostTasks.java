@@ -63,7 +63,4 @@ public interface HostTasks extends JpaRepository<HostTask, UUID> {
 
     @Query("select distinct t.host from HostTask t where t.state = io.numashift.jobs.TaskState.PENDING")
     List<String> hostsWithPendingTasks();
-
-    @Query("select t.jobId from HostTask t where t.id = :id")
-    Optional<UUID> jobOf(@Param("id") UUID taskId);
 }

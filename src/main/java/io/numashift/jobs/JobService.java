@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.hibernate.Hibernate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,7 +153,7 @@ public class JobService {
     }
 
     private JobDetails details(MigrationJob job) {
-        job.labels().size();
+        Hibernate.initialize(job.labels());
         return new JobDetails(job, requests.of(job.id()), tasks.findByJobIdOrderByHost(job.id()));
     }
 
@@ -207,7 +208,7 @@ public class JobService {
         return reads.execute(tx -> {
             List<MigrationJob> page = jobs.findBy(
                     spec, q -> q.sortBy(newestFirst).limit(query.limit()).all());
-            page.forEach(job -> job.labels().size());
+            page.forEach(job -> Hibernate.initialize(job.labels()));
             return page;
         });
     }
@@ -219,9 +220,6 @@ public class JobService {
      */
     public JobDetails cancel(UUID id) {
         return transactions.execute(tx -> {
-            if (!jobs.existsById(id)) {
-                throw new JobNotFoundException(id);
-            }
             // Tasks first, then their job: the order in which every change of a task locks them.
             List<HostTask> open = tasks.lockOpenOf(id);
             MigrationJob job = jobs.lockById(id).orElseThrow(() -> new JobNotFoundException(id));
