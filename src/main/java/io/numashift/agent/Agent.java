@@ -136,7 +136,7 @@ public final class Agent implements Runnable {
                 if (e instanceof AgentClient.RefusedException refused && refused.status() == 400) {
                     registered = false;
                 }
-                backoff = waitAndBackOff(backoff);
+                backoff = waitAndBackOff(backoff, e);
             }
         }
     }
@@ -301,10 +301,11 @@ public final class Agent implements Runnable {
                     return;
                 }
                 log.warn("reporting failed ({}); retrying", e.getMessage());
+                backoff = waitAndBackOff(backoff, e);
             } catch (IOException e) {
                 log.warn("reporting failed ({}); retrying", e.getMessage());
+                backoff = waitAndBackOff(backoff, e);
             }
-            backoff = waitAndBackOff(backoff);
         }
     }
 
@@ -313,10 +314,18 @@ public final class Agent implements Runnable {
         return message.length() <= 4_000 ? message : message.substring(0, 4_000) + "…";
     }
 
-    /** Sleeps for {@code backoff} and answers the next one: twice as long, at most {@link #MAX_BACKOFF}. */
-    private static Duration waitAndBackOff(Duration backoff) {
+    /**
+     * Sleeps for {@code backoff}, or for as long as the service asked ({@code Retry-After}, at most
+     * {@link #MAX_BACKOFF}), and answers the next backoff: twice as long, at most {@link #MAX_BACKOFF}.
+     */
+    private static Duration waitAndBackOff(Duration backoff, Exception failure) {
+        Duration wait = failure instanceof AgentClient.RefusedException refused
+                ? refused.retryAfter()
+                        .map(asked -> asked.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : asked)
+                        .orElse(backoff)
+                : backoff;
         try {
-            Thread.sleep(backoff);
+            Thread.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

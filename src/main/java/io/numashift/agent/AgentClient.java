@@ -31,14 +31,21 @@ public final class AgentClient {
     /** The service answered with an HTTP status the caller must act on. */
     public static final class RefusedException extends IOException {
         private final int status;
+        private final Optional<Duration> retryAfter;
 
-        RefusedException(int status, String body) {
+        RefusedException(int status, String body, Optional<Duration> retryAfter) {
             super("HTTP " + status + ": " + body);
             this.status = status;
+            this.retryAfter = retryAfter;
         }
 
         public int status() {
             return status;
+        }
+
+        /** When the service asked to be called again ({@code Retry-After} in seconds), if it did. */
+        public Optional<Duration> retryAfter() {
+            return retryAfter;
         }
     }
 
@@ -123,7 +130,7 @@ public final class AgentClient {
                 next(used);
             }
             if (response.statusCode() >= 300) {
-                throw new RefusedException(response.statusCode(), response.body());
+                throw new RefusedException(response.statusCode(), response.body(), retryAfter(response));
             }
             return response;
         } catch (RefusedException e) {
@@ -132,6 +139,13 @@ public final class AgentClient {
             next(used);
             throw e;
         }
+    }
+
+    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return response.headers()
+                .firstValue("Retry-After")
+                .filter(value -> value.matches("\\d{1,4}"))
+                .map(value -> Duration.ofSeconds(Integer.parseInt(value)));
     }
 
     private void next(int used) {

@@ -97,7 +97,6 @@ public class Dispatcher {
             if (hosts.lockName(host).isEmpty()) {
                 return null;
             }
-            registry.seen(host);
             if (tasks.countByHostAndState(host, TaskState.RUNNING) >= settings.tasksPerHost()) {
                 return null;
             }
@@ -146,8 +145,6 @@ public class Dispatcher {
             requireCurrent(task, epoch);
             if (topology != null) {
                 registry.seen(task.host(), topology);
-            } else {
-                registry.seen(task.host());
             }
             Instant expires = clock.instant().plus(settings.leaseDuration());
             locked.get()
@@ -194,7 +191,6 @@ public class Dispatcher {
             }
             MigrationJob job = locked.get();
             job.reported(task, results, error, message, clock.instant());
-            registry.seen(task.host());
             metrics.taskFinished(task);
             withJob(job, task.host(), () -> log.info("task {} ended {}", task.id(), task.state()));
             return true;
@@ -215,7 +211,6 @@ public class Dispatcher {
             if (task.state().isTerminal()) {
                 metrics.taskFinished(task);
             }
-            registry.seen(task.host());
             withJob(job, task.host(), () -> log.info("task {} given back by its agent", task.id()));
             return true;
         });

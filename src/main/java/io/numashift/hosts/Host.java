@@ -64,7 +64,7 @@ public class Host {
     }
 
     /** ONLINE when seen within {@code unknownAfter}, OFFLINE past {@code offlineAfter}, UNKNOWN between. */
-    public HostState state(Instant now, Duration unknownAfter, Duration offlineAfter) {
+    static HostState state(Instant lastSeenAt, Instant now, Duration unknownAfter, Duration offlineAfter) {
         Duration away = Duration.between(lastSeenAt, now);
         if (away.compareTo(offlineAfter) > 0) {
             return HostState.OFFLINE;

@@ -19,7 +19,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Registers hosts as their agents announce them, and tells who is around. Signs of life are
  * gathered in memory and written in one statement per round for all hosts ({@link #writeSeen});
- * only a heartbeat that brings a new topology writes its host at once.
+ * only a heartbeat that brings a new topology writes its host at once. A host's state counts the
+ * signs of life this replica heard and has not written yet, so that a host whose agent keeps
+ * calling stays {@code ONLINE} while the database is away and right after it comes back.
  */
 @Service
 public class HostRegistry {
@@ -30,8 +32,8 @@ public class HostRegistry {
     private final HostSettings settings;
     private final InstantSource clock;
     private final TransactionTemplate transactions;
-    /** Hosts heard from since the last round. */
-    private final Set<String> heard = ConcurrentHashMap.newKeySet();
+    /** Hosts heard from since the last round, with when they were last heard. */
+    private final Map<String, Instant> heard = new ConcurrentHashMap<>();
     /** Hosts whose agents wait in a lease request now, with how many requests. */
     private final Map<String, Integer> waiting = new ConcurrentHashMap<>();
     /** Names known to be registered: hosts are never removed. */
@@ -71,7 +73,7 @@ public class HostRegistry {
 
     /** The agent of a host showed a sign of life: written with the next round. */
     public void seen(String name) {
-        heard.add(name);
+        heard.put(name, clock.instant());
     }
 
     /**
@@ -82,7 +84,7 @@ public class HostRegistry {
         waiting.merge(name, 1, Integer::sum);
         return () -> {
             waiting.computeIfPresent(name, (host, count) -> count == 1 ? null : count - 1);
-            heard.add(name);
+            seen(name);
         };
     }
 
@@ -92,25 +94,25 @@ public class HostRegistry {
      * third of {@code unknown-after}, so that a waiting agent's host stays {@code ONLINE}.
      */
     public void writeSeen() {
+        Map<String, Instant> written = Map.copyOf(heard);
         Set<String> names = new TreeSet<>(waiting.keySet());
-        for (String name : List.copyOf(heard)) {
-            heard.remove(name);
-            names.add(name);
-        }
+        names.addAll(written.keySet());
         if (names.isEmpty()) {
             return;
         }
         Instant now = clock.instant();
         List<String> all = List.copyOf(names);
-        try {
-            for (int from = 0; from < all.size(); from += SEEN_PER_STATEMENT) {
-                List<String> some = all.subList(from, Math.min(all.size(), from + SEEN_PER_STATEMENT));
-                transactions.executeWithoutResult(tx -> hosts.markSeen(some, now));
-            }
-        } catch (RuntimeException e) {
-            heard.addAll(names);
-            throw e;
+        for (int from = 0; from < all.size(); from += SEEN_PER_STATEMENT) {
+            List<String> some = all.subList(from, Math.min(all.size(), from + SEEN_PER_STATEMENT));
+            transactions.executeWithoutResult(tx -> hosts.markSeen(some, now));
         }
+        // What was heard again while this round wrote stays for the next one.
+        written.forEach(heard::remove);
+    }
+
+    /** When this replica last heard from the host's agent without having written it yet. */
+    private Optional<Instant> heardAt(String name) {
+        return waiting.containsKey(name) ? Optional.of(clock.instant()) : Optional.ofNullable(heard.get(name));
     }
 
     /** The agent of a host showed a sign of life with its latest topology. */
@@ -169,7 +171,10 @@ public class HostRegistry {
     /** The names of the hosts that are {@code OFFLINE}. */
     @Transactional(readOnly = true)
     public List<String> offline() {
-        return hosts.namesSeenBefore(clock.instant().minus(settings.offlineAfter()));
+        Instant since = clock.instant().minus(settings.offlineAfter());
+        return hosts.namesSeenBefore(since).stream()
+                .filter(name -> heardAt(name).filter(at -> at.isAfter(since)).isEmpty())
+                .toList();
     }
 
     /** How many hosts are in each state, counted by the database. */
@@ -183,7 +188,12 @@ public class HostRegistry {
                 HostState.ONLINE, all - notOnline, HostState.UNKNOWN, notOnline - offline, HostState.OFFLINE, offline);
     }
 
+    /** When the host's agent was last heard from: as stored, or later by this replica. */
+    public Instant lastSeen(Host host) {
+        return heardAt(host.name()).filter(at -> at.isAfter(host.lastSeenAt())).orElse(host.lastSeenAt());
+    }
+
     public HostState state(Host host) {
-        return host.state(clock.instant(), settings.unknownAfter(), settings.offlineAfter());
+        return Host.state(lastSeen(host), clock.instant(), settings.unknownAfter(), settings.offlineAfter());
     }
 }

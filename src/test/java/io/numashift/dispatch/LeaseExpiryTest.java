@@ -46,7 +46,8 @@ class LeaseExpiryTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("numashift.data-dir", () -> dataDir.toString());
         AgentProtocolTest.token(registry, 0, "ops", OPERATOR, "OPERATOR", "");
-        AgentProtocolTest.token(registry, 1, "fleet", FLEET, "AGENT", "expiring,lost,away,renewed,cancel-expire");
+        AgentProtocolTest.token(
+                registry, 1, "fleet", FLEET, "AGENT", "expiring,lost,away,renewed,cancel-expire,refused");
     }
 
     @LocalServerPort
@@ -147,6 +148,36 @@ class LeaseExpiryTest {
         assertThat(task(failed).get("error").get("code").asString()).isEqualTo("HOST_UNAVAILABLE");
         assertThat(failed.get("failures")).hasSize(1);
         assertThat(failed.get("failures").get(0).get("code").asString()).isEqualTo("HOST_UNAVAILABLE");
+    }
+
+    /**
+     * An agent whose requests are refused (here 400s; in an outage of the database, 503s) is alive:
+     * its host stays ONLINE from what this replica heard before any round writes it, and its
+     * pending tasks are not failed as a host gone.
+     */
+    @Test
+    void anAgentWhoseRequestsAreRefusedIsStillHeardAndItsHostIsNotReapedAsGone() {
+        register("refused");
+        String job = client.submit(OPERATOR, "refused", 1);
+        long submitted = client.job(job, OPERATOR).get("version").asLong();
+        clock.advance(Duration.ofSeconds(16));
+        assertThat(client.host("refused", OPERATOR).get("state").asString()).isEqualTo("UNKNOWN");
+
+        assertThat(client.lease("refused", FLEET, "not-a-duration").status()).isEqualTo(400);
+
+        JsonNode heard = client.host("refused", OPERATOR);
+        assertThat(heard.get("state").asString()).isEqualTo("ONLINE");
+        assertThat(Instant.parse(heard.get("lastSeenAt").asString())).isEqualTo(clock.instant());
+
+        clock.advance(Duration.ofMinutes(3));
+        assertThat(client.lease("refused", FLEET, "not-a-duration").status()).isEqualTo(400);
+        JsonNode after = client.jobAfter(job, submitted, "1s", OPERATOR);
+
+        assertThat(client.host("refused", OPERATOR).get("state").asString()).isEqualTo("ONLINE");
+        assertThat(after.get("version").asLong())
+                .as("the reaper left the job of a host heard from alone")
+                .isEqualTo(submitted);
+        assertThat(task(after).get("state").asString()).isEqualTo("PENDING");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.numashift.dispatch.web;
 import io.numashift.dispatch.Dispatcher;
 import io.numashift.dispatch.ForeignHostException;
 import io.numashift.dispatch.TaskNotFoundException;
+import io.numashift.hosts.HostRegistry;
 import io.numashift.security.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,13 +20,18 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * path, or the host of the task {@code {taskId}}) is answered {@code 403 EPERM}, and one for a task
  * that does not exist {@code 404}, before its body is read, so that a token of one host learns
  * nothing about another's tasks from the answers to malformed bodies.
+ *
+ * <p>A request allowed through is the host's sign of life ({@link HostRegistry#seen}), whatever
+ * its answer: an agent whose reports meet a database that is away is still alive.
  */
 @Component
 class AgentAccess implements HandlerInterceptor, WebMvcConfigurer {
     private final Dispatcher dispatcher;
+    private final HostRegistry hosts;
 
-    AgentAccess(Dispatcher dispatcher) {
+    AgentAccess(Dispatcher dispatcher, HostRegistry hosts) {
         this.dispatcher = dispatcher;
+        this.hosts = hosts;
     }
 
     @Override
@@ -39,8 +45,11 @@ class AgentAccess implements HandlerInterceptor, WebMvcConfigurer {
             return true;
         }
         Caller caller = Caller.of(request);
-        if (variables.get("host") instanceof String host && !caller.mayServe(host)) {
-            throw new ForeignHostException(host);
+        if (variables.get("host") instanceof String host) {
+            if (!caller.mayServe(host)) {
+                throw new ForeignHostException(host);
+            }
+            hosts.seen(host);
         }
         if (variables.get("taskId") instanceof String task) {
             UUID id = taskId(task);
@@ -48,6 +57,7 @@ class AgentAccess implements HandlerInterceptor, WebMvcConfigurer {
             if (!caller.mayServe(host)) {
                 throw new ForeignHostException(host);
             }
+            hosts.seen(host);
         }
         return true;
     }

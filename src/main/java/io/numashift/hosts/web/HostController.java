@@ -108,7 +108,7 @@ class HostController {
                 hosts.state(host),
                 host.backend(),
                 host.agentVersion(),
-                host.lastSeenAt(),
+                hosts.lastSeen(host),
                 host.pageSize(),
                 host.topology().nodes(),
                 host.topology().distances(),
