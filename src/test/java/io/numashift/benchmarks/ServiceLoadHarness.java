@@ -25,6 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * java -cp ... io.numashift.benchmarks.ServiceLoadHarness http://127.0.0.1:8080 OPERATOR_SECRET AGENT_SECRET load1
  * </pre>
  *
+ * <p>Given a second replica's URL as a seventh argument, it also times dispatch across replicas:
+ * the agent waits on the first, the jobs are submitted through the second.
+ *
  * Every loop is bounded in count and time, and the harness only talks to the URL it is given.
  */
 public final class ServiceLoadHarness {
@@ -47,8 +50,8 @@ public final class ServiceLoadHarness {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println(
-                    "usage: ServiceLoadHarness BASE_URL OPERATOR_TOKEN AGENT_TOKEN HOST [submits] [seconds]");
+            System.err.println("usage: ServiceLoadHarness BASE_URL OPERATOR_TOKEN AGENT_TOKEN HOST [submits] [seconds]"
+                    + " [OTHER_REPLICA_URL]");
             System.exit(2);
         }
         int submits = args.length > 4 ? Integer.parseInt(args[4]) : 5000;
@@ -58,7 +61,12 @@ public final class ServiceLoadHarness {
         List<String> ids = harness.submitThroughput(submits, 64);
         harness.readLatency(ids, 200, Duration.ofSeconds(1), Duration.ofSeconds(seconds));
         harness.readLatency(ids, 200, Duration.ZERO, Duration.ofSeconds(seconds));
-        harness.dispatchLatency(200);
+        harness.dispatchLatency(200, harness.base);
+        if (args.length > 6) {
+            // The first rounds warm up the other replica, which served nothing before.
+            harness.dispatchLatency(200, URI.create(args[6]));
+            harness.dispatchLatency(1_000, URI.create(args[6]));
+        }
     }
 
     private void register() throws Exception {
@@ -155,8 +163,11 @@ public final class ServiceLoadHarness {
                 duration);
     }
 
-    /** Submits one job at a time while an agent waits in a lease; times submit to lease. */
-    private void dispatchLatency(int rounds) throws Exception {
+    /**
+     * Submits one job at a time through {@code submitTo} while an agent waits in a lease on this
+     * harness's replica; times submit to lease.
+     */
+    private void dispatchLatency(int rounds, URI submitTo) throws Exception {
         // Drain what the throughput phase queued, so each lease below is the job just submitted.
         int drained = 0;
         while (drained < 1_000_000) {
@@ -187,7 +198,7 @@ public final class ServiceLoadHarness {
                     Executors.newVirtualThreadPerTaskExecutor());
             Thread.sleep(20);
             long t0 = System.nanoTime();
-            send("/api/v1/jobs", operator, job());
+            send(submitTo, "/api/v1/jobs", operator, job());
             Object[] result = lease.get();
             @SuppressWarnings("unchecked")
             HttpResponse<String> response = (HttpResponse<String>) result[1];
@@ -200,7 +211,12 @@ public final class ServiceLoadHarness {
                         result(body.get("epoch").asLong()));
             }
         }
-        report("dispatch (submit -> lease)", latencies, null);
+        report(
+                submitTo.equals(base)
+                        ? "dispatch (submit -> lease)"
+                        : "dispatch across replicas (submit to " + submitTo + " -> lease on " + base + ")",
+                latencies,
+                null);
     }
 
     private void report(String what, List<Long> latencies, Duration duration) {
@@ -223,7 +239,11 @@ public final class ServiceLoadHarness {
     }
 
     private HttpResponse<String> send(String path, String token, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+        return send(base, path, token, body);
+    }
+
+    private HttpResponse<String> send(URI to, String path, String token, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(to.resolve(path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
