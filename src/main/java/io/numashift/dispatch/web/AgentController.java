@@ -30,9 +30,11 @@ import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -46,6 +48,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * The agent protocol: register, lease (a long poll, woken as soon as work for the host is
@@ -56,6 +59,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
 class AgentController {
+    /** Runs the looks for a task after the first, each on a virtual thread of its own. */
+    private static final Executor LOOKS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("lease-look-", 0).factory());
+
     private final Dispatcher dispatcher;
     private final HostRegistry hosts;
     private final WorkSignals signals;
@@ -97,41 +104,61 @@ class AgentController {
     @ApiResponse(responseCode = "200", description = "a task and its lease")
     @ApiResponse(responseCode = "204", description = "no task within the wait")
     @PostMapping("/agents/{host}/lease")
-    ResponseEntity<Lease> lease(
+    DeferredResult<ResponseEntity<Lease>> lease(
             @PathVariable String host,
             @Parameter(description = "how long to wait: 30s, 500ms, 2m (at most 60 s)", example = "30s")
                     @RequestParam(required = false)
                     @Nullable
-                    String wait)
-            throws InterruptedException {
+                    String wait) {
         Duration waitFor = Waits.parse(wait, settings.maxLeaseWait());
         if (!hosts.isRegistered(host)) {
             throw new InvalidRequestException("host", "register host " + host + " first");
         }
         long deadline = System.nanoTime() + waitFor.toNanos();
-        // While it waits, the request asks the database nothing: its host is marked seen with
-        // every other host's in one statement per round, and it looks for a task only when work
-        // for its host may have come (WorkSignals).
-        try (var waiting = hosts.waiting(host)) {
-            while (true) {
-                var signal = signals.next(host);
-                if (signals.mayHaveWork(host)) {
-                    Optional<Lease> lease = dispatcher.tryLease(host, deadline);
-                    if (lease.isPresent()) {
-                        return ResponseEntity.ok(lease.get());
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || signals.closing()) {
-                    return ResponseEntity.noContent().build();
-                }
-                try {
-                    signal.get(left, TimeUnit.NANOSECONDS);
-                } catch (TimeoutException | ExecutionException e) {
-                    // Next round: the wait is over, or work may have come.
-                }
+        // While it waits, the request holds no thread and asks the database nothing: its host is
+        // marked seen with every other host's in one statement per round, and it looks for a task
+        // only when work for its host may have come (WorkSignals).
+        HostRegistry.Waiting waiting = hosts.waiting(host);
+        CompletableFuture<ResponseEntity<Lease>> looks;
+        try {
+            looks = leaseRound(host, deadline);
+        } catch (RuntimeException e) {
+            waiting.close();
+            throw e;
+        }
+        // The looks end by the deadline; the request's own timeout only guards against a defect.
+        DeferredResult<ResponseEntity<Lease>> answer = new DeferredResult<>(waitFor.toMillis() + 60_000);
+        looks.whenComplete((lease, failure) -> {
+            waiting.close();
+            if (failure != null) {
+                answer.setErrorResult(
+                        failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure);
+            } else {
+                answer.setResult(lease);
+            }
+        });
+        return answer;
+    }
+
+    /** One look for a task of the host; when there is none, the next look when work may have come. */
+    private CompletableFuture<ResponseEntity<Lease>> leaseRound(String host, long deadline) {
+        var signal = signals.next(host);
+        if (signals.mayHaveWork(host)) {
+            Optional<Lease> lease = dispatcher.tryLease(host, deadline);
+            if (lease.isPresent()) {
+                return CompletableFuture.completedFuture(ResponseEntity.ok(lease.get()));
             }
         }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || signals.closing()) {
+            return CompletableFuture.completedFuture(ResponseEntity.noContent().build());
+        }
+        // The signal is shared by the host's waiters: wait on a copy, whose timeout is this one's.
+        return signal.copy()
+                .completeOnTimeout(null, left, TimeUnit.NANOSECONDS)
+                .thenComposeAsync(ignored -> leaseRound(host, deadline), LOOKS);
     }
 
     @Operation(summary = "Report progress and renew the lease (agent)")
