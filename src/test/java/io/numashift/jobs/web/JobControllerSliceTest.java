@@ -7,6 +7,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 
 import io.numashift.dispatch.Dispatcher;
+import io.numashift.hosts.HostRegistry;
 import io.numashift.jobs.JobService;
 import io.numashift.jobs.JobWatch;
 import io.numashift.security.SecurityTestSupport;
@@ -58,6 +59,10 @@ class JobControllerSliceTest {
 
     @MockitoBean
     Dispatcher dispatcher;
+
+    /** For the agent protocol's access check, which every web slice has (it is a web configurer). */
+    @MockitoBean
+    HostRegistry hosts;
 
     private MvcTestResult submit(String token, String body) {
         return mvc.post()
