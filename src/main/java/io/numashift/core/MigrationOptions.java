@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param migrateCpus move a process whose CPU is on an old node to a CPU of the new node
  * @param newCpuset move the process into this cpuset first
  * @param onFailure what to do with moved pages when the migration fails or is cancelled
+ * @param verify what the migration proves afterwards ({@link Verify}); absent means {@code PLACEMENT}
  * @param dryRun compute the result and an estimate without changing anything
  */
 public record MigrationOptions(
@@ -21,36 +22,48 @@ public record MigrationOptions(
         boolean migrateCpus,
         @Nullable String newCpuset,
         OnFailure onFailure,
+        Verify verify,
         boolean dryRun) {
 
     public static final MigrationOptions DEFAULTS =
-            new MigrationOptions(false, true, false, false, null, OnFailure.KEEP, false);
+            new MigrationOptions(false, true, false, false, null, OnFailure.KEEP, Verify.PLACEMENT, false);
+
+    public MigrationOptions {
+        // Options stored or sent before the option existed read as its default.
+        if (verify == null) {
+            verify = Verify.PLACEMENT;
+        }
+    }
 
     public MigrationOptions withMoveShared(boolean value) {
-        return new MigrationOptions(value, sharedOnce, suspend, migrateCpus, newCpuset, onFailure, dryRun);
+        return new MigrationOptions(value, sharedOnce, suspend, migrateCpus, newCpuset, onFailure, verify, dryRun);
     }
 
     public MigrationOptions withSharedOnce(boolean value) {
-        return new MigrationOptions(moveShared, value, suspend, migrateCpus, newCpuset, onFailure, dryRun);
+        return new MigrationOptions(moveShared, value, suspend, migrateCpus, newCpuset, onFailure, verify, dryRun);
     }
 
     public MigrationOptions withSuspend(boolean value) {
-        return new MigrationOptions(moveShared, sharedOnce, value, migrateCpus, newCpuset, onFailure, dryRun);
+        return new MigrationOptions(moveShared, sharedOnce, value, migrateCpus, newCpuset, onFailure, verify, dryRun);
     }
 
     public MigrationOptions withMigrateCpus(boolean value) {
-        return new MigrationOptions(moveShared, sharedOnce, suspend, value, newCpuset, onFailure, dryRun);
+        return new MigrationOptions(moveShared, sharedOnce, suspend, value, newCpuset, onFailure, verify, dryRun);
     }
 
     public MigrationOptions withNewCpuset(@Nullable String value) {
-        return new MigrationOptions(moveShared, sharedOnce, suspend, migrateCpus, value, onFailure, dryRun);
+        return new MigrationOptions(moveShared, sharedOnce, suspend, migrateCpus, value, onFailure, verify, dryRun);
     }
 
     public MigrationOptions withOnFailure(OnFailure value) {
-        return new MigrationOptions(moveShared, sharedOnce, suspend, migrateCpus, newCpuset, value, dryRun);
+        return new MigrationOptions(moveShared, sharedOnce, suspend, migrateCpus, newCpuset, value, verify, dryRun);
+    }
+
+    public MigrationOptions withVerify(Verify value) {
+        return new MigrationOptions(moveShared, sharedOnce, suspend, migrateCpus, newCpuset, onFailure, value, dryRun);
     }
 
     public MigrationOptions withDryRun(boolean value) {
-        return new MigrationOptions(moveShared, sharedOnce, suspend, migrateCpus, newCpuset, onFailure, value);
+        return new MigrationOptions(moveShared, sharedOnce, suspend, migrateCpus, newCpuset, onFailure, verify, value);
     }
 }

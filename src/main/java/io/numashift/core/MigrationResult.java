@@ -26,7 +26,10 @@ import org.jspecify.annotations.Nullable;
  * @param placementAfter the same, read back after
  * @param pagesLeftOnOldNodes pages still on old nodes that should have moved and were not reported
  *     as skipped or failed
- * @param contentDigestBefore digest of (address, content) of the pages resident at the start
+ * @param verify the verification done: {@code PLACEMENT} or {@code CONTENT} as asked, {@code NONE}
+ *     when asked, for a dry run, a migration refused before it began, or when the process was gone
+ *     before its pages could be read back
+ * @param contentDigestBefore with {@code verify} {@code CONTENT}: digest of (address, content) of the pages resident at the start
  * @param contentDigestAfter the same digest over the same pages at the end
  * @param policyBefore the process policy before
  * @param policyAfter the process policy after
@@ -51,6 +54,7 @@ public record MigrationResult(
         SortedMap<Integer, Long> placementBefore,
         SortedMap<Integer, Long> placementAfter,
         long pagesLeftOnOldNodes,
+        Verify verify,
         @Nullable String contentDigestBefore,
         @Nullable String contentDigestAfter,
         @Nullable MemoryPolicy policyBefore,
@@ -98,6 +102,7 @@ public record MigrationResult(
                 new TreeMap<>(),
                 new TreeMap<>(),
                 0,
+                Verify.NONE,
                 null,
                 null,
                 null,
@@ -128,6 +133,7 @@ public record MigrationResult(
                 placementBefore,
                 placementAfter,
                 pagesLeftOnOldNodes,
+                verify,
                 contentDigestBefore,
                 contentDigestAfter,
                 policyBefore,

@@ -76,7 +76,7 @@ final class MigrationRun {
         long[] after = tally.placementAfterMoves(scan.placementBefore);
         double estimate = tally.movedTotal() * backend.microsPerPage() / 1_000_000.0;
         return new ResultAssembly(pid, topology.pageSize(), process, changes, scan, tally)
-                .result(ending, after, 0, null, null, Rollback.Counts.NONE, estimate);
+                .result(ending, after, 0, Verify.NONE, null, null, Rollback.Counts.NONE, estimate);
     }
 
     /**
@@ -118,6 +118,7 @@ final class MigrationRun {
 
     private MigrationResult migrate() {
         boolean rollbackOnFailure = options.onFailure() == OnFailure.ROLLBACK;
+        Verify verify = options.verify();
         Tally tally = new Tally(mapping.nodes);
         ProcessChanges changes = new ProcessChanges(backend, request, process, topology, mapping);
         Scan scan = new Scan(mapping.nodes);
@@ -131,7 +132,9 @@ final class MigrationRun {
                 log = new MoveLog();
             }
             scan.run(backend, request, scope, topology.pageSize(), mapping, tally, true);
-            digestBefore = ReadBack.digest(backend, pid, scan);
+            if (verify == Verify.CONTENT) {
+                digestBefore = ReadBack.digest(backend, pid, scan);
+            }
             HostMoves mover = new HostMoves(
                             backend, topology, pid, scan, tally, monitor, budget, nanoTime, options.moveShared(), log)
                     .start();
@@ -156,12 +159,22 @@ final class MigrationRun {
         long[] after = new long[mapping.nodes];
         long left = 0;
         String digestAfter = null;
-        try {
-            left = ReadBack.placement(backend, pid, scan, mapping, after);
-            digestAfter = digestBefore == null ? null : ReadBack.digest(backend, pid, scan);
-        } catch (BackendException e) {
-            // The process went away after the moves: report what is known.
-            Arrays.fill(after, 0);
+        // Pages moved back by a rollback are not in the moves' counts: after a rollback the
+        // placement is read back whatever was asked.
+        Verify verified = verify == Verify.NONE && !rollback.equals(Rollback.Counts.NONE) ? Verify.PLACEMENT : verify;
+        if (verified == Verify.NONE) {
+            after = tally.placementAfterMoves(scan.placementBefore);
+        } else {
+            try {
+                left = ReadBack.placement(backend, pid, scan, mapping, after);
+                digestAfter = digestBefore == null ? null : ReadBack.digest(backend, pid, scan);
+            } catch (BackendException e) {
+                // The process went away after the moves: report what is known, and that it was
+                // not verified.
+                Arrays.fill(after, 0);
+                verified = Verify.NONE;
+                digestBefore = null;
+            }
         }
         if (ending.status() == MigrationStatus.CANCELLED && !rollbackOnFailure) {
             left += scan.remainingPending();
@@ -170,7 +183,7 @@ final class MigrationRun {
             ending = new Ending(MigrationStatus.PARTIAL, null, left + " pages are still on old nodes");
         }
         return new ResultAssembly(pid, topology.pageSize(), process, changes, scan, tally)
-                .result(ending, after, left, digestBefore, digestAfter, rollback, null);
+                .result(ending, after, left, verified, digestBefore, digestAfter, rollback, null);
     }
 
     /** Moves every moved page back, in reverse order, then restores what was changed. */

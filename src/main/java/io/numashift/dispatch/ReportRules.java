@@ -3,6 +3,7 @@ package io.numashift.dispatch;
 import io.numashift.core.MigrationPlan;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
+import io.numashift.core.Verify;
 import io.numashift.jobs.TaskTargets;
 import io.numashift.protocol.HostTopology;
 import io.numashift.protocol.ProcessReport;
@@ -143,6 +144,11 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
         }
         if (process.estimatedSeconds() != null && !Double.isFinite(process.estimatedSeconds())) {
             violations.add(new Violation(field + ".estimatedSeconds", "a finite number"));
+        }
+        if (process.verify() != null
+                && process.verify() != Verify.CONTENT
+                && (process.contentDigestBefore() != null || process.contentDigestAfter() != null)) {
+            violations.add(new Violation(field + ".contentDigestBefore", "only with verify CONTENT"));
         }
     }
 

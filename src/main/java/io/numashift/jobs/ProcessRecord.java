@@ -4,6 +4,7 @@ import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.MigrationWarning;
 import io.numashift.core.SkipReason;
+import io.numashift.core.Verify;
 import io.numashift.core.backend.Errno;
 import io.numashift.core.backend.MemoryPolicy;
 import io.numashift.protocol.ProcessReport;
@@ -35,6 +36,7 @@ public record ProcessRecord(
         SortedMap<Integer, Long> placementBefore,
         SortedMap<Integer, Long> placementAfter,
         long pagesLeftOnOldNodes,
+        @Nullable Verify verify,
         @Nullable String contentDigestBefore,
         @Nullable String contentDigestAfter,
         @Nullable MemoryPolicy policyBefore,
@@ -94,6 +96,7 @@ public record ProcessRecord(
                 r.placementBefore(),
                 r.placementAfter(),
                 r.pagesLeftOnOldNodes(),
+                r.verify(),
                 r.contentDigestBefore(),
                 r.contentDigestAfter(),
                 r.policyBefore(),

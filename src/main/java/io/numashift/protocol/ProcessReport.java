@@ -4,6 +4,7 @@ import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.MigrationWarning;
 import io.numashift.core.SkipReason;
+import io.numashift.core.Verify;
 import io.numashift.core.backend.Errno;
 import io.numashift.core.backend.MemoryPolicy;
 import jakarta.validation.Valid;
@@ -38,6 +39,7 @@ public record ProcessReport(
         @NotNull @Size(max = MAX_NODES) SortedMap<@NotNull Integer, @NotNull @PositiveOrZero Long> placementBefore,
         @NotNull @Size(max = MAX_NODES) SortedMap<@NotNull Integer, @NotNull @PositiveOrZero Long> placementAfter,
         @PositiveOrZero long pagesLeftOnOldNodes,
+        @Nullable Verify verify,
         @Nullable @Size(max = MAX_DIGEST) String contentDigestBefore,
         @Nullable @Size(max = MAX_DIGEST) String contentDigestAfter,
         @Nullable MemoryPolicy policyBefore,
@@ -119,6 +121,7 @@ public record ProcessReport(
                 r.placementBefore(),
                 r.placementAfter(),
                 r.pagesLeftOnOldNodes(),
+                r.verify(),
                 r.contentDigestBefore(),
                 r.contentDigestAfter(),
                 r.policyBefore(),

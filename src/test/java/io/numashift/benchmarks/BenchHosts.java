@@ -1,8 +1,10 @@
 package io.numashift.benchmarks;
 
+import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
+import io.numashift.core.Verify;
 import io.numashift.sim.HostSpec;
 import io.numashift.sim.HostSpec.NodeSpec;
 import io.numashift.sim.HostSpec.ProcessSpec;
@@ -88,7 +90,8 @@ final class BenchHosts {
             from.add(i);
             to.add((i + 1) % k);
         }
-        return MigrationRequest.of(PID, from, to);
+        // Every benchmark checks the content digests (check), so every migration verifies content.
+        return MigrationRequest.of(PID, from, to).withOptions(MigrationOptions.DEFAULTS.withVerify(Verify.CONTENT));
     }
 
     /** Fails the benchmark when a migration did not do what it should: a fast wrong answer is no result. */
@@ -98,8 +101,8 @@ final class BenchHosts {
                     + result.pagesMoved() + " of " + expectedMoved + ", message " + result.message()
                     + ", fallbacks " + result.fallbacks().size());
         }
-        if (result.contentDigestBefore() != null
-                && !result.contentDigestBefore().equals(result.contentDigestAfter())) {
+        if (result.contentDigestBefore() == null
+                || !result.contentDigestBefore().equals(result.contentDigestAfter())) {
             throw new IllegalStateException("content digest changed: pages were lost");
         }
     }

@@ -1,9 +1,11 @@
 package io.numashift.benchmarks;
 
 import io.numashift.core.MigrationEngine;
+import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
+import io.numashift.core.Verify;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.linux.LinuxBackend;
 import java.io.IOException;
@@ -67,7 +69,8 @@ public final class KernelMigrationBenchmark {
         Timings timings = new Timings();
         NumaBackend backend = timings.around(LinuxBackend.open("bench"));
         MigrationEngine engine = new MigrationEngine(backend);
-        MigrationRequest request = MigrationRequest.of(pid, List.of(0), List.of(1));
+        MigrationRequest request = MigrationRequest.of(pid, List.of(0), List.of(1))
+                .withOptions(MigrationOptions.DEFAULTS.withVerify(Verify.CONTENT));
         // One untimed run of each, so that the JIT and the page cache are warm.
         check(engine.migrate(request));
         migratepages(pid, 1, 0);

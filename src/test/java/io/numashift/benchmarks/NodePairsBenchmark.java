@@ -1,8 +1,10 @@
 package io.numashift.benchmarks;
 
 import io.numashift.core.MigrationEngine;
+import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
+import io.numashift.core.Verify;
 import io.numashift.sim.SimulatedHost;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,7 +112,8 @@ public class NodePairsBenchmark {
             from.add(s);
             to.add(TARGET_BASE + s);
         }
-        request = MigrationRequest.of(BenchHosts.PID, from, to);
+        request = MigrationRequest.of(BenchHosts.PID, from, to)
+                .withOptions(MigrationOptions.DEFAULTS.withVerify(Verify.CONTENT));
     }
 
     @Benchmark

@@ -123,7 +123,9 @@ class AroundMigrationTest {
     void concurrentAllocationsOfADefaultProcessOnAnOldNodeAreReportedAsLeft() {
         SimulatedHost host = host(process(100, Map.of(0, 40L)).withAllocatePagesPerStep(3));
 
-        MigrationResult result = new MigrationEngine(host, 8).migrate(MigrationRequest.of(PID, List.of(0), List.of(1)));
+        MigrationResult result = new MigrationEngine(host, 8)
+                .migrate(MigrationRequest.of(PID, List.of(0), List.of(1))
+                        .withOptions(MigrationOptions.DEFAULTS.withVerify(Verify.CONTENT)));
 
         assertThat(result.pagesMoved()).isEqualTo(40);
         assertThat(result.pagesLeftOnOldNodes()).isPositive();

@@ -403,7 +403,10 @@ record MigrationScenario(
 
     MigrationRequest request(boolean dryRun) {
         MigrationRequest request = MigrationRequest.of(MIGRATED, oldNodes, newNodes)
-                .withOptions(MigrationOptions.DEFAULTS.withOnFailure(onFailure).withDryRun(dryRun));
+                .withOptions(MigrationOptions.DEFAULTS
+                        .withOnFailure(onFailure)
+                        .withVerify(Verify.CONTENT)
+                        .withDryRun(dryRun));
         return range == null
                 ? request
                 : request.withRange(new AddressRange(address(range.start()), address(range.end())));

@@ -101,7 +101,11 @@ class TimeBoundedBatchesTest {
 
     private static MigrationResult migrate(SimulatedHost host, SimulatedTime time, MigrationMonitor monitor) {
         return new MigrationEngine(host, MigrationEngine.DEFAULT_BATCH_PAGES, time::nanoTime)
-                .migrate(MigrationRequest.of(PID, List.of(0), List.of(1)), JobScope.single(PID), monitor);
+                .migrate(
+                        MigrationRequest.of(PID, List.of(0), List.of(1))
+                                .withOptions(MigrationOptions.DEFAULTS.withVerify(Verify.CONTENT)),
+                        JobScope.single(PID),
+                        monitor);
     }
 
     /** As a kernel's engine does: without knowing the host's pace, it learns it from its batches. */
@@ -109,7 +113,11 @@ class TimeBoundedBatchesTest {
             SimulatedHost host, SimulatedTime time, MigrationMonitor monitor) {
         BatchBudget budget = new BatchBudget(MigrationEngine.DEFAULT_BATCH_PAGES, OptionalDouble.empty());
         return new MigrationEngine(host, budget, time::nanoTime)
-                .migrate(MigrationRequest.of(PID, List.of(0), List.of(1)), JobScope.single(PID), monitor);
+                .migrate(
+                        MigrationRequest.of(PID, List.of(0), List.of(1))
+                                .withOptions(MigrationOptions.DEFAULTS.withVerify(Verify.CONTENT)),
+                        JobScope.single(PID),
+                        monitor);
     }
 
     @Test

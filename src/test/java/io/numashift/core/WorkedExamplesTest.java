@@ -117,7 +117,9 @@ class WorkedExamplesTest {
         SimulatedHost rolled = TestHosts.withHeap(2, 30, Map.of(0, 30L, 1, 20L));
         MigrationResult rollback = new MigrationEngine(rolled)
                 .migrate(MigrationRequest.of(PID, List.of(0), List.of(1))
-                        .withOptions(MigrationOptions.DEFAULTS.withOnFailure(OnFailure.ROLLBACK)));
+                        .withOptions(MigrationOptions.DEFAULTS
+                                .withOnFailure(OnFailure.ROLLBACK)
+                                .withVerify(Verify.CONTENT)));
 
         assertThat(rollback.errno()).isEqualTo(Errno.ENOMEM);
         assertThat(rollback.rolledBack()).isEqualTo(10);

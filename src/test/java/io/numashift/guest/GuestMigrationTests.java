@@ -194,7 +194,7 @@ abstract class GuestMigrationTests {
             Report before = workload.report();
 
             String id = cluster().submit(List.of(workload.pid()), """
-                    "oldNodes": [0], "newNodes": [1], "options": {"suspend": true}""");
+                    "oldNodes": [0], "newNodes": [1], "options": {"suspend": true, "verify": "CONTENT"}""");
             Set<String> states = new TreeSet<>();
             JsonNode job = await("job " + id)
                     .atMost(Duration.ofMinutes(5))

@@ -42,6 +42,7 @@ public class ProcessRecordTest {
                 built.placementBefore(),
                 built.placementAfter(),
                 built.pagesLeftOnOldNodes(),
+                built.verify(),
                 built.contentDigestBefore(),
                 built.contentDigestAfter(),
                 built.policyBefore(),
@@ -75,7 +76,15 @@ public class ProcessRecordTest {
                 "rollbackFailed":0,"warnings":[],"estimatedSeconds":0.5,\
                 "vmas":[{"start":"0x400000","end":"0x401000","maps":"[heap]","action":"MIGRATED","reason":null}]}]""";
         List<ProcessRecord> read = new JsonColumns.ResultsColumn().convertToEntityAttribute(before);
-        assertThat(read).containsExactly(ProcessRecord.of(report()));
+        assertThat(read).singleElement().satisfies(record -> {
+            assertThat(record)
+                    .usingRecursiveComparison()
+                    .ignoringFields("verify")
+                    .isEqualTo(ProcessRecord.of(report()));
+            assertThat(record.verify())
+                    .as("not said before verify was reported")
+                    .isNull();
+        });
     }
 
     private static List<String> names(JsonNode node) {

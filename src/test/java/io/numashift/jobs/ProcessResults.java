@@ -4,6 +4,7 @@ import io.numashift.core.MigrationResult.Fallback;
 import io.numashift.core.MigrationResult.NodePairPages;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.SkipReason;
+import io.numashift.core.Verify;
 import io.numashift.core.backend.Errno;
 import io.numashift.protocol.ProcessReport;
 import java.util.List;
@@ -114,6 +115,7 @@ public final class ProcessResults {
                 new TreeMap<>(before),
                 new TreeMap<>(after),
                 0,
+                Verify.CONTENT,
                 "d",
                 "d",
                 null,

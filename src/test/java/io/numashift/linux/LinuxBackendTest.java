@@ -15,6 +15,7 @@ import io.numashift.core.MigrationResult.VmaAction;
 import io.numashift.core.MigrationResult.VmaOutcome;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.SkipReason;
+import io.numashift.core.Verify;
 import io.numashift.core.backend.BackendException;
 import io.numashift.core.backend.Census;
 import io.numashift.core.backend.Errno;
@@ -105,7 +106,7 @@ class LinuxBackendTest {
 
     @Test
     void migrationWithinNodeZeroSucceedsMovesNothingAndLeavesMemoryIntact() {
-        MigrationResult result = migrate(List.of(0), List.of(0), MigrationOptions.DEFAULTS);
+        MigrationResult result = migrate(List.of(0), List.of(0), MigrationOptions.DEFAULTS.withVerify(Verify.CONTENT));
 
         assertThat(result.status()).isEqualTo(MigrationStatus.SUCCEEDED);
         assertThat(result.pagesMoved()).isZero();

@@ -6,6 +6,7 @@ import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.MigrationWarning;
 import io.numashift.core.SkipReason;
+import io.numashift.core.Verify;
 import io.numashift.core.backend.Errno;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
@@ -62,6 +63,7 @@ class ProtocolValidationTest {
                 new TreeMap<>(Map.of(0, 10L)),
                 new TreeMap<>(Map.of(0, 6L, 1, 4L)),
                 0,
+                Verify.CONTENT,
                 "d",
                 "d",
                 null,
@@ -162,6 +164,7 @@ class ProtocolValidationTest {
                 good.placementBefore(),
                 good.placementAfter(),
                 -1,
+                null,
                 "d".repeat(200),
                 null,
                 null,

@@ -317,6 +317,37 @@ class ServiceEndToEndTest {
     }
 
     @Test
+    void theVerificationAskedForIsDoneAndSaidAndDigestsAreAbsentUnlessContentIsVerified() {
+        String placement =
+                client.post("/api/v1/jobs", OPERATOR, """
+                        {"targets": [{"hosts": ["h2"], "pids": [200]}], "oldNodes": [0], "newNodes": [1]}""").body().get("id").asString();
+        String content =
+                client.post("/api/v1/jobs", OPERATOR, """
+                        {"targets": [{"hosts": ["h2"], "pids": [200]}], "oldNodes": [1], "newNodes": [0],
+                         "options": {"verify": "CONTENT"}}""").body().get("id").asString();
+        ServiceClient.Response refused = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h2"], "pids": [200]}], "oldNodes": [0], "newNodes": [1],
+                 "options": {"verify": "EVERYTHING"}}""");
+
+        JsonNode byDefault = awaitEnd(placement);
+        JsonNode verified = awaitEnd(content);
+
+        assertThat(byDefault.get("request").get("options").get("verify").asString())
+                .isEqualTo("PLACEMENT");
+        JsonNode placed = byDefault.get("tasks").get(0).get("processes").get(0);
+        assertThat(placed.get("verify").asString()).isEqualTo("PLACEMENT");
+        assertThat(placed.has("contentDigestBefore")).isFalse();
+        assertThat(placed.has("contentDigestAfter")).isFalse();
+        JsonNode digested = verified.get("tasks").get(0).get("processes").get(0);
+        assertThat(digested.get("verify").asString()).isEqualTo("CONTENT");
+        assertThat(digested.get("contentDigestBefore").asString())
+                .isNotBlank()
+                .isEqualTo(digested.get("contentDigestAfter").asString());
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body().toString()).contains("options.verify");
+    }
+
+    @Test
     void unknownJobIsNotFound() {
         ServiceClient.Response response = client.get("/api/v1/jobs/6b1f0c36-6f3c-4c53-9df8-0b1f0c366f3c", VIEWER);
         assertThat(response.status()).isEqualTo(404);

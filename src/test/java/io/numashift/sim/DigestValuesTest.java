@@ -3,9 +3,11 @@ package io.numashift.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.numashift.core.MigrationEngine;
+import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
+import io.numashift.core.Verify;
 import io.numashift.core.backend.MemoryPolicy;
 import io.numashift.core.backend.PageSet;
 import io.numashift.core.backend.PolicyMode;
@@ -57,8 +59,9 @@ class DigestValuesTest {
                                 VmaSpec.anon(0x50000000L, 1000, Map.of(1, 600L, 2, 300L)))))));
         host.relayout(7, HEAP, page -> page >= 180_000 ? -1 : (int) (page % 3));
 
-        MigrationResult result =
-                new MigrationEngine(host).migrate(MigrationRequest.of(7, List.of(0, 1, 2), List.of(1, 2, 0)));
+        MigrationResult result = new MigrationEngine(host)
+                .migrate(MigrationRequest.of(7, List.of(0, 1, 2), List.of(1, 2, 0))
+                        .withOptions(MigrationOptions.DEFAULTS.withVerify(Verify.CONTENT)));
 
         assertThat(result.status()).isEqualTo(MigrationStatus.PARTIAL);
         assertThat(result.pagesMoved()).isEqualTo(180_890);

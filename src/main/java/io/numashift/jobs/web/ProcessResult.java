@@ -1,9 +1,11 @@
 package io.numashift.jobs.web;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.MigrationWarning;
 import io.numashift.core.SkipReason;
+import io.numashift.core.Verify;
 import io.numashift.core.backend.Errno;
 import io.numashift.core.backend.MemoryPolicy;
 import io.numashift.jobs.ProcessRecord;
@@ -15,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The result of one process's migration as the API shows it in a job's {@code tasks[].processes[]}
  * (docs/migration.md §7), with addresses as hex strings: made from what the service stored.
+ * {@code verify} is the verification done (absent from results stored before it was reported).
  */
 public record ProcessResult(
         int pid,
@@ -31,8 +34,11 @@ public record ProcessResult(
         SortedMap<Integer, Long> placementBefore,
         SortedMap<Integer, Long> placementAfter,
         long pagesLeftOnOldNodes,
-        @Nullable String contentDigestBefore,
-        @Nullable String contentDigestAfter,
+        @Nullable Verify verify,
+        // Absent unless the migration verified content (verify CONTENT): a digest not computed is
+        // not there, rather than a value that could be mistaken for one.
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String contentDigestBefore,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String contentDigestAfter,
         @Nullable MemoryPolicy policyBefore,
         @Nullable MemoryPolicy policyAfter,
         long rolledBack,
@@ -74,6 +80,7 @@ public record ProcessResult(
                 r.placementBefore(),
                 r.placementAfter(),
                 r.pagesLeftOnOldNodes(),
+                r.verify(),
                 r.contentDigestBefore(),
                 r.contentDigestAfter(),
                 r.policyBefore(),

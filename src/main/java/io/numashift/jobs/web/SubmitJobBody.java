@@ -5,6 +5,7 @@ import io.numashift.core.AddressRange;
 import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationPlan;
 import io.numashift.core.OnFailure;
+import io.numashift.core.Verify;
 import io.numashift.jobs.JobRequest;
 import io.numashift.web.ApiProblem.FieldError;
 import io.numashift.web.InvalidRequestException;
@@ -143,6 +144,8 @@ public record SubmitJobBody(
      * @param migrateCpus move a process whose CPU is on an old node to a CPU of the new node
      * @param newCpuset move each process into this cpuset first
      * @param onFailure {@code KEEP} (default) or {@code ROLLBACK}
+     * @param verify what each migration proves afterwards: {@code PLACEMENT} (default), {@code
+     *     CONTENT} or {@code NONE} (docs/migration.md §7)
      * @param dryRun plan without moving (default false)
      */
     public record OptionsBody(
@@ -155,6 +158,7 @@ public record SubmitJobBody(
             String newCpuset,
 
             @Nullable OnFailure onFailure,
+            @Nullable Verify verify,
             @Nullable Boolean dryRun) {}
 
     /**
@@ -214,6 +218,7 @@ public record SubmitJobBody(
                 or(options.migrateCpus(), defaults.migrateCpus()),
                 options.newCpuset(),
                 options.onFailure() == null ? defaults.onFailure() : options.onFailure(),
+                options.verify() == null ? defaults.verify() : options.verify(),
                 or(options.dryRun(), defaults.dryRun()));
     }
 

@@ -175,7 +175,10 @@ public abstract class NumaBackendContract {
 
     @Test
     void aNoOpMigrationLeavesTheDigestUnchanged() {
-        MigrationResult result = migrateZeroToZero();
+        MigrationResult result = new MigrationEngine(known.backend())
+                .migrate(MigrationRequest.of(known.pid(), List.of(0), List.of(0))
+                        .withOptions(io.numashift.core.MigrationOptions.DEFAULTS.withVerify(
+                                io.numashift.core.Verify.CONTENT)));
 
         assertThat(result.contentDigestBefore()).isNotNull();
         assertThat(result.contentDigestAfter()).isEqualTo(result.contentDigestBefore());
