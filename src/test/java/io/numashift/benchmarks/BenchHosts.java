@@ -82,27 +82,46 @@ final class BenchHosts {
         return host;
     }
 
-    /** The rotation {@code [0..k-1] -> [1..k-1, 0]}. */
+    /** The rotation {@code [0..k-1] -> [1..k-1, 0]}, verifying content. */
     static MigrationRequest rotation(int k) {
+        return rotation(k, Verify.CONTENT);
+    }
+
+    /** The rotation {@code [0..k-1] -> [1..k-1, 0]}, verified as asked. */
+    static MigrationRequest rotation(int k, Verify verify) {
         List<Integer> from = new ArrayList<>(k);
         List<Integer> to = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
             from.add(i);
             to.add((i + 1) % k);
         }
-        // Every benchmark checks the content digests (check), so every migration verifies content.
-        return MigrationRequest.of(PID, from, to).withOptions(MigrationOptions.DEFAULTS.withVerify(Verify.CONTENT));
+        return MigrationRequest.of(PID, from, to).withOptions(MigrationOptions.DEFAULTS.withVerify(verify));
     }
 
-    /** Fails the benchmark when a migration did not do what it should: a fast wrong answer is no result. */
+    /**
+     * Fails the benchmark when a migration did not do what it should: a fast wrong answer is no
+     * result. Every migration must have moved every page, lost none (as many resident after as
+     * before) and left none on an old node; one that verified content must have equal digests.
+     */
     static void check(MigrationResult result, long expectedMoved) {
         if (result.status() != MigrationStatus.SUCCEEDED || result.pagesMoved() != expectedMoved) {
             throw new IllegalStateException("migration did not complete: status " + result.status() + ", moved "
                     + result.pagesMoved() + " of " + expectedMoved + ", message " + result.message()
                     + ", fallbacks " + result.fallbacks().size());
         }
-        if (result.contentDigestBefore() == null
-                || !result.contentDigestBefore().equals(result.contentDigestAfter())) {
+        long before = result.placementBefore().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+        long after = result.placementAfter().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+        if (before != after || result.pagesLeftOnOldNodes() != 0) {
+            throw new IllegalStateException("placement: " + before + " pages before, " + after + " after, "
+                    + result.pagesLeftOnOldNodes() + " left on old nodes");
+        }
+        if (result.verify() == Verify.CONTENT
+                && (result.contentDigestBefore() == null
+                        || !result.contentDigestBefore().equals(result.contentDigestAfter()))) {
             throw new IllegalStateException("content digest changed: pages were lost");
         }
     }

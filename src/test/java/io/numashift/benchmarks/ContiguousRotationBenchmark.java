@@ -3,6 +3,7 @@ package io.numashift.benchmarks;
 import io.numashift.core.MigrationEngine;
 import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
+import io.numashift.core.Verify;
 import io.numashift.sim.SimulatedHost;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -68,6 +69,10 @@ public class ContiguousRotationBenchmark {
     @Param("0")
     double pagesPerSecond;
 
+    /** What each migration proves: the default placement read-back, or also the content digests. */
+    @Param({"PLACEMENT", "CONTENT"})
+    Verify verify;
+
     private SimulatedHost host;
     private MigrationEngine engine;
     private MigrationRequest request;
@@ -86,7 +91,7 @@ public class ContiguousRotationBenchmark {
         engine = null;
         host = BenchHosts.contiguous(nodes, pagesPerNode, pagesPerNode + headroomPages, vmas, pagesPerSecond);
         engine = new MigrationEngine(host, batchPages);
-        request = BenchHosts.rotation(nodes);
+        request = BenchHosts.rotation(nodes, verify);
         // The previous invocation's host is garbage now: collect it here, not in the timed call.
         System.gc();
     }

@@ -3,6 +3,7 @@ package io.numashift.benchmarks;
 import io.numashift.core.MigrationEngine;
 import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
+import io.numashift.core.Verify;
 import io.numashift.sim.SimulatedHost;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -31,7 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>A rotation leaves the same kind of placement it found (page {@code i} on node
  * {@code (i + 1) % nodes}, same free pages), so the host is built once per trial (building page
  * by page is slow, see docs/benchmarks.md) and every invocation rotates again. {@code rotate}'s
- * score is the time of one whole {@code migrate} call (checks, census, digests, moves, read-back);
+ * score is the time of one whole {@code migrate} call (checks, census, moves, read-back, and with
+ * {@code verify} {@code CONTENT} the digests before and after);
  * the auxiliary counter {@code rotate:pagesMoved} is pages moved per second.
  *
  * <pre>
@@ -63,6 +65,10 @@ public class FragmentedMigrationBenchmark {
      */
     @Param("65536")
     int batchPages;
+
+    /** What each migration proves: the default placement read-back, or also the content digests. */
+    @Param({"PLACEMENT", "CONTENT"})
+    Verify verify;
 
     private SimulatedHost host;
     private MigrationEngine engine;
@@ -97,7 +103,7 @@ public class FragmentedMigrationBenchmark {
                 (System.nanoTime() - t0) / 1e9,
                 host.placementHeapBytes() / (double) pages);
         engine = new MigrationEngine(host, batchPages);
-        request = BenchHosts.rotation(nodes);
+        request = BenchHosts.rotation(nodes, verify);
     }
 
     @Benchmark
