@@ -54,6 +54,7 @@ public final class Agent implements Runnable {
 
     private final AgentClient client;
     private final Duration leaseWait;
+    private final @Nullable Integer maxMiBPerSecond;
     private volatile Duration heartbeatInterval = Duration.ofSeconds(1);
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile @Nullable Thread worker;
@@ -61,6 +62,21 @@ public final class Agent implements Runnable {
     private volatile long stopDeadline = Long.MAX_VALUE;
 
     public Agent(String host, String backendName, NumaBackend backend, AgentClient client, Duration leaseWait) {
+        this(host, backendName, backend, client, leaseWait, null);
+    }
+
+    /**
+     * An agent whose host moves at most {@code maxMiBPerSecond} (null: no cap) in a migration whose
+     * job sets no cap of its own.
+     */
+    public Agent(
+            String host,
+            String backendName,
+            NumaBackend backend,
+            AgentClient client,
+            Duration leaseWait,
+            @Nullable Integer maxMiBPerSecond) {
+        this.maxMiBPerSecond = maxMiBPerSecond;
         this.host = host;
         this.backendName = backendName;
         this.backend = backend;
@@ -204,6 +220,9 @@ public final class Agent implements Runnable {
         }
         progress.processesTotal = pids.size();
         MigrationRequest template = MigrationRequest.of(0, lease.plan());
+        if (template.options().maxMiBPerSecond() == null && maxMiBPerSecond != null) {
+            template = template.withOptions(template.options().withMaxMiBPerSecond(maxMiBPerSecond));
+        }
         JobScope scope = new JobScope(pids);
         List<ProcessReport> results = new ArrayList<>();
         for (int pid : pids) {

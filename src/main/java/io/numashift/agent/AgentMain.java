@@ -88,7 +88,12 @@ public final class AgentMain {
         };
         String backendName = settings.backend().name().toLowerCase(Locale.ROOT);
         Agent agent = new Agent(
-                host, backendName, backend, new AgentClient(settings.orchestratorUrl(), token), settings.leaseWait());
+                host,
+                backendName,
+                backend,
+                new AgentClient(settings.orchestratorUrl(), token),
+                settings.leaseWait(),
+                settings.maxMiBPerSecond());
         LoggerFactory.getLogger(AgentMain.class)
                 .info(
                         "agent for host {} ({} backend), service {}, shutdown grace {}",

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param leaseWait {@code numashift.agent.lease-wait}: how long one long poll for work waits (30 s)
  * @param shutdownGrace {@code numashift.agent.shutdown-grace}: how long a SIGTERM waits for a
  *     running task to finish before the agent stops it at its next batch and gives it back (25 s)
+ * @param maxMiBPerSecond {@code numashift.agent.max-mib-per-second}: the most MiB a second this
+ *     host moves in a migration whose job sets no {@code maxMiBPerSecond}; none by default
  * @param scenario {@code numashift.sim.scenario}: the scenario of a simulated agent, {@code
  *     classpath:…}, {@code file:…} or a path; by default the bundled demo
  */
@@ -33,6 +35,7 @@ public record AgentSettings(
         Backend backend,
         Duration leaseWait,
         Duration shutdownGrace,
+        @Nullable Integer maxMiBPerSecond,
         String scenario) {
 
     public static final String DEFAULT_SCENARIO = "classpath:scenarios/demo.yaml";
@@ -47,6 +50,7 @@ public record AgentSettings(
             "numashift.agent.lease-wait",
             "numashift.agent.shutdown-grace",
             "numashift.agent.log-level",
+            "numashift.agent.max-mib-per-second",
             "numashift.sim.scenario");
 
     public AgentSettings {
@@ -81,6 +85,7 @@ public record AgentSettings(
                 parsedBackend,
                 settings.duration("numashift.agent.lease-wait", Duration.ofSeconds(30)),
                 settings.duration("numashift.agent.shutdown-grace", Duration.ofSeconds(25)),
+                rate(settings.text("numashift.agent.max-mib-per-second", null)),
                 settings.text("numashift.sim.scenario", DEFAULT_SCENARIO));
     }
 
@@ -89,7 +94,24 @@ public record AgentSettings(
     public String toString() {
         return "AgentSettings[host=" + host + ", orchestratorUrl=" + orchestratorUrl + ", token="
                 + (token == null ? "none" : "(secret)") + ", tokenFile=" + tokenFile + ", backend=" + backend
-                + ", leaseWait=" + leaseWait + ", shutdownGrace=" + shutdownGrace + ", scenario=" + scenario + "]";
+                + ", leaseWait=" + leaseWait + ", shutdownGrace=" + shutdownGrace + ", maxMiBPerSecond="
+                + maxMiBPerSecond + ", scenario=" + scenario + "]";
+    }
+
+    private static @Nullable Integer rate(@Nullable String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            int rate = Integer.parseInt(text.trim());
+            if (rate > 0) {
+                return rate;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new Settings.SettingException(
+                "numashift.agent.max-mib-per-second is '" + text + "': use a whole number of MiB/s, at least 1");
     }
 
     private static List<URI> urls(String list) {

@@ -70,11 +70,17 @@ final class BatchBudget {
      * next multiple of the span, or earlier, right after the budget's last pending page.
      */
     long end(PageSet pending, long page, long unitEnd) {
+        return end(pending, page, unitEnd, Long.MAX_VALUE);
+    }
+
+    /** As {@link #end(PageSet, long, long)}, with at most {@code atMost} pending pages. */
+    long end(PageSet pending, long page, long unitEnd, long atMost) {
+        long limit = Math.min(pages, atMost);
         long spanEnd = Math.min(unitEnd, (page / spanPages + 1) * spanPages);
-        if (spanEnd - page <= pages) {
+        if (spanEnd - page <= limit) {
             return spanEnd;
         }
-        return pending.endOfFirst(page, spanEnd, pages);
+        return pending.endOfFirst(page, spanEnd, limit);
     }
 
     /** Learns from a batch that finished {@code pagesDone} pages (moved or failed) in {@code nanos}. */

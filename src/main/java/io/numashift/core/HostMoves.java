@@ -26,6 +26,7 @@ final class HostMoves implements MoveLoop.Mover {
     private final MigrationMonitor monitor;
     private final BatchBudget budget;
     private final LongSupplier nanoTime;
+    private final RateCap cap;
     private final boolean moveShared;
     private final MovePass pass;
     private final long[] cursor;
@@ -42,6 +43,7 @@ final class HostMoves implements MoveLoop.Mover {
             MigrationMonitor monitor,
             BatchBudget budget,
             LongSupplier nanoTime,
+            RateCap cap,
             boolean moveShared,
             @Nullable MoveLog log) {
         int n = topology.nodeIdLimit();
@@ -53,6 +55,7 @@ final class HostMoves implements MoveLoop.Mover {
         this.monitor = monitor;
         this.budget = budget;
         this.nanoTime = nanoTime;
+        this.cap = cap;
         this.moveShared = moveShared;
         this.pass = new MovePass(n, new PageSet(0));
         this.pass.log = log;
@@ -74,7 +77,13 @@ final class HostMoves implements MoveLoop.Mover {
     /** Reports that nothing is done yet, before the first step. */
     HostMoves start() {
         monitor.progress(pid, 0, pagesToMove);
+        cap.begin();
         return this;
+    }
+
+    /** Nanoseconds since the moves began. */
+    long elapsed() {
+        return cap.elapsed();
     }
 
     @Override
@@ -121,7 +130,7 @@ final class HostMoves implements MoveLoop.Mover {
                 if (monitor.cancelRequested()) {
                     return false;
                 }
-                long batchEnd = budget.end(pass.pending, page, unit.toPage());
+                long batchEnd = budget.end(pass.pending, page, unit.toPage(), cap.slicePages());
                 pass.resetCall();
                 long doneBefore = pagesDone;
                 long started = nanoTime.getAsLong();
@@ -130,6 +139,7 @@ final class HostMoves implements MoveLoop.Mover {
                 account(moves, scheduler, unit, leftAt);
                 budget.record(pagesDone - doneBefore, took);
                 monitor.progress(pid, pagesDone, pagesToMove);
+                cap.hold(tally.movedTotal(), monitor::cancelRequested);
                 if (!pass.hasWork()) {
                     stoppedAt = unit.base() + (stop - unit.fromPage());
                     break scan;

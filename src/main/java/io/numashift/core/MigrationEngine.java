@@ -6,6 +6,7 @@ import io.numashift.core.backend.Topology;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,6 +33,7 @@ public final class MigrationEngine {
     private final NumaBackend backend;
     private final BatchBudget budget;
     private final LongSupplier nanoTime;
+    private final LongConsumer pause;
 
     public MigrationEngine(NumaBackend backend) {
         this(backend, DEFAULT_BATCH_PAGES);
@@ -47,13 +49,26 @@ public final class MigrationEngine {
      * like {@link System#nanoTime()}), for tests and simulations that keep their own time.
      */
     public MigrationEngine(NumaBackend backend, int batchPages, LongSupplier nanoTime) {
-        this(backend, new BatchBudget(batchPages, backend.knownPagesPerSecond()), nanoTime);
+        this(backend, batchPages, nanoTime, RateCap.PARK);
+    }
+
+    /**
+     * An engine that keeps time with {@code nanoTime} and waits with {@code pause} (given the
+     * nanoseconds to wait) when a migration's rate is capped ({@code maxMiBPerSecond}).
+     */
+    public MigrationEngine(NumaBackend backend, int batchPages, LongSupplier nanoTime, LongConsumer pause) {
+        this(backend, new BatchBudget(batchPages, backend.knownPagesPerSecond()), nanoTime, pause);
     }
 
     MigrationEngine(NumaBackend backend, BatchBudget budget, LongSupplier nanoTime) {
+        this(backend, budget, nanoTime, RateCap.PARK);
+    }
+
+    private MigrationEngine(NumaBackend backend, BatchBudget budget, LongSupplier nanoTime, LongConsumer pause) {
         this.backend = backend;
         this.budget = budget;
         this.nanoTime = nanoTime;
+        this.pause = pause;
     }
 
     public NumaBackend backend() {
@@ -90,7 +105,7 @@ public final class MigrationEngine {
         return switch (Checks.run(backend, topology, request)) {
             case Checks.Refused refused -> refused.result();
             case Checks.Passed passed ->
-                new MigrationRun(backend, budget, nanoTime, request, scope, monitor, topology, passed.process())
+                new MigrationRun(backend, budget, nanoTime, pause, request, scope, monitor, topology, passed.process())
                         .execute();
         };
     }

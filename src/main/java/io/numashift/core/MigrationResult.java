@@ -38,6 +38,10 @@ import org.jspecify.annotations.Nullable;
  * @param warnings what an operator should know
  * @param vmas per VMA (clipped to the range): what it maps and whether it was migrated
  * @param estimatedSeconds a dry run's estimate of the duration
+ * @param cpuSeconds the CPU time the migration took on its host (absent when it was refused or
+ *     cancelled before it started)
+ * @param mibPerSecond the rate the pages moved at, from the first batch to the last (absent when
+ *     none moved)
  */
 public record MigrationResult(
         int pid,
@@ -63,7 +67,9 @@ public record MigrationResult(
         long rollbackFailed,
         List<MigrationWarning> warnings,
         List<VmaOutcome> vmas,
-        @Nullable Double estimatedSeconds) {
+        @Nullable Double estimatedSeconds,
+        @Nullable Double cpuSeconds,
+        @Nullable Double mibPerSecond) {
 
     public MigrationResult {
         pagesSkipped = Map.copyOf(pagesSkipped);
@@ -111,6 +117,8 @@ public record MigrationResult(
                 0,
                 List.of(),
                 List.of(),
+                null,
+                null,
                 null);
     }
 
@@ -142,7 +150,9 @@ public record MigrationResult(
                 rollbackFailed,
                 more,
                 vmas,
-                estimatedSeconds);
+                estimatedSeconds,
+                cpuSeconds,
+                mibPerSecond);
     }
 
     public long skipped(SkipReason reason) {

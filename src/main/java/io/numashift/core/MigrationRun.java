@@ -7,7 +7,10 @@ import io.numashift.core.backend.MoveLog;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.core.backend.ProcessInfo;
 import io.numashift.core.backend.Topology;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -18,9 +21,12 @@ import org.jspecify.annotations.Nullable;
  * {@link ResultAssembly}), and decides the status.
  */
 final class MigrationRun {
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
     private final NumaBackend backend;
     private final BatchBudget budget;
     private final LongSupplier nanoTime;
+    private final LongConsumer pause;
     private final MigrationRequest request;
     private final MigrationOptions options;
     private final JobScope scope;
@@ -34,6 +40,7 @@ final class MigrationRun {
             NumaBackend backend,
             BatchBudget budget,
             LongSupplier nanoTime,
+            LongConsumer pause,
             MigrationRequest request,
             JobScope scope,
             MigrationMonitor monitor,
@@ -42,6 +49,7 @@ final class MigrationRun {
         this.backend = backend;
         this.budget = budget;
         this.nanoTime = nanoTime;
+        this.pause = pause;
         this.request = request;
         this.options = request.options();
         this.scope = scope;
@@ -56,11 +64,29 @@ final class MigrationRun {
         return options.dryRun() ? dryRun() : perform();
     }
 
+    /** Seconds of this thread's CPU since {@code cpuNanos()} gave {@code start}. */
+    private static double cpuSince(long start) {
+        return (cpuNanos() - start) / 1e9;
+    }
+
+    /** The rate of the moves in MiB/s, or null when nothing moved. */
+    private @Nullable Double rate(long pagesMoved, long nanos) {
+        return pagesMoved == 0 || nanos <= 0
+                ? null
+                : pagesMoved * (double) topology.pageSize() / 1048576.0 / (nanos / 1e9);
+    }
+
+    /** The CPU time of this thread, in nanoseconds, or 0 where the JVM cannot tell. */
+    private static long cpuNanos() {
+        return CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : 0;
+    }
+
     /**
      * Plans the moves with the same loop as a real run, against the nodes' free pages as the
      * topology showed them, changing nothing (docs/migration.md §7.4).
      */
     private MigrationResult dryRun() {
+        long cpu = cpuNanos();
         Tally tally = new Tally(mapping.nodes);
         ProcessChanges changes = new ProcessChanges(backend, request, process, topology, mapping);
         changes.predict();
@@ -76,7 +102,7 @@ final class MigrationRun {
         long[] after = tally.placementAfterMoves(scan.placementBefore);
         double estimate = tally.movedTotal() * backend.microsPerPage() / 1_000_000.0;
         return new ResultAssembly(pid, topology.pageSize(), process, changes, scan, tally)
-                .result(ending, after, 0, Verify.NONE, null, null, Rollback.Counts.NONE, estimate);
+                .result(ending, after, 0, Verify.NONE, null, null, Rollback.Counts.NONE, estimate, cpuSince(cpu), null);
     }
 
     /**
@@ -119,6 +145,8 @@ final class MigrationRun {
     private MigrationResult migrate() {
         boolean rollbackOnFailure = options.onFailure() == OnFailure.ROLLBACK;
         Verify verify = options.verify();
+        long cpu = cpuNanos();
+        long moveNanos = 0;
         Tally tally = new Tally(mapping.nodes);
         ProcessChanges changes = new ProcessChanges(backend, request, process, topology, mapping);
         Scan scan = new Scan(mapping.nodes);
@@ -135,8 +163,19 @@ final class MigrationRun {
             if (verify == Verify.CONTENT) {
                 digestBefore = ReadBack.digest(backend, pid, scan);
             }
+            RateCap cap = RateCap.of(options.maxMiBPerSecond(), topology.pageSize(), nanoTime, pause);
             HostMoves mover = new HostMoves(
-                            backend, topology, pid, scan, tally, monitor, budget, nanoTime, options.moveShared(), log)
+                            backend,
+                            topology,
+                            pid,
+                            scan,
+                            tally,
+                            monitor,
+                            budget,
+                            nanoTime,
+                            cap,
+                            options.moveShared(),
+                            log)
                     .start();
             ending = switch (MoveLoop.run(scheduler(scan), mover, tally)) {
                 case COMPLETED -> new Ending(completedStatus(tally), null, null);
@@ -147,6 +186,7 @@ final class MigrationRun {
                             null,
                             "cancelled after " + mover.pagesDone() + " of " + mover.pagesToMove() + " pages");
             };
+            moveNanos = mover.elapsed();
         } catch (BackendException e) {
             ending = new Ending(MigrationStatus.FAILED, e.errno(), e.getMessage());
         } finally {
@@ -183,7 +223,17 @@ final class MigrationRun {
             ending = new Ending(MigrationStatus.PARTIAL, null, left + " pages are still on old nodes");
         }
         return new ResultAssembly(pid, topology.pageSize(), process, changes, scan, tally)
-                .result(ending, after, left, verified, digestBefore, digestAfter, rollback, null);
+                .result(
+                        ending,
+                        after,
+                        left,
+                        verified,
+                        digestBefore,
+                        digestAfter,
+                        rollback,
+                        null,
+                        cpuSince(cpu),
+                        rate(tally.movedTotal(), moveNanos));
     }
 
     /** Moves every moved page back, in reverse order, then restores what was changed. */

@@ -43,7 +43,9 @@ final class ResultAssembly {
             @Nullable String digestBefore,
             @Nullable String digestAfter,
             Rollback.Counts rollback,
-            @Nullable Double estimate) {
+            @Nullable Double estimate,
+            double cpuSeconds,
+            @Nullable Double mibPerSecond) {
         List<VmaOutcome> outcomes = new ArrayList<>();
         for (Scan.Unit unit : scan.units) {
             long start = unit.vma().start() + unit.fromPage() * pageSize;
@@ -79,7 +81,9 @@ final class ResultAssembly {
                 rollback.notBack(),
                 changes.warnings(),
                 outcomes,
-                estimate);
+                estimate,
+                cpuSeconds,
+                mibPerSecond);
     }
 
     private static SortedMap<Integer, Long> placement(long[] counts) {

@@ -142,13 +142,19 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
         if (process.status() == MigrationStatus.FAILED && process.errno() == null) {
             violations.add(new Violation(field + ".errno", "FAILED without an errno"));
         }
-        if (process.estimatedSeconds() != null && !Double.isFinite(process.estimatedSeconds())) {
-            violations.add(new Violation(field + ".estimatedSeconds", "a finite number"));
-        }
+        finite(process.estimatedSeconds(), field + ".estimatedSeconds", violations);
+        finite(process.cpuSeconds(), field + ".cpuSeconds", violations);
+        finite(process.mibPerSecond(), field + ".mibPerSecond", violations);
         if (process.verify() != null
                 && process.verify() != Verify.CONTENT
                 && (process.contentDigestBefore() != null || process.contentDigestAfter() != null)) {
             violations.add(new Violation(field + ".contentDigestBefore", "only with verify CONTENT"));
+        }
+    }
+
+    private static void finite(@Nullable Double value, String field, List<Violation> violations) {
+        if (value != null && !Double.isFinite(value)) {
+            violations.add(new Violation(field, "a finite number"));
         }
     }
 

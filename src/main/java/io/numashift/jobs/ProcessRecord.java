@@ -45,6 +45,8 @@ public record ProcessRecord(
         long rollbackFailed,
         List<MigrationWarning> warnings,
         @Nullable Double estimatedSeconds,
+        @Nullable Double cpuSeconds,
+        @Nullable Double mibPerSecond,
         List<VmaRecord> vmas) {
 
     public ProcessRecord {
@@ -105,6 +107,8 @@ public record ProcessRecord(
                 r.rollbackFailed(),
                 r.warnings(),
                 r.estimatedSeconds(),
+                r.cpuSeconds(),
+                r.mibPerSecond(),
                 r.vmas().stream()
                         .map(v -> new VmaRecord(v.start(), v.end(), v.maps(), v.action(), v.reason()))
                         .toList());

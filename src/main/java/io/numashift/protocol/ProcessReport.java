@@ -48,6 +48,8 @@ public record ProcessReport(
         @PositiveOrZero long rollbackFailed,
         @NotNull @Size(max = MAX_WARNINGS) List<@NotNull MigrationWarning> warnings,
         @Nullable @PositiveOrZero Double estimatedSeconds,
+        @Nullable @PositiveOrZero Double cpuSeconds,
+        @Nullable @PositiveOrZero Double mibPerSecond,
         @NotNull @Size(max = MAX_VMAS) List<@NotNull @Valid VmaReport> vmas) {
 
     public static final int MAX_TEXT = 4096;
@@ -130,6 +132,8 @@ public record ProcessReport(
                 r.rollbackFailed(),
                 r.warnings(),
                 r.estimatedSeconds(),
+                r.cpuSeconds(),
+                r.mibPerSecond(),
                 r.vmas().stream()
                         .map(v -> new VmaReport(hex(v.start()), hex(v.end()), v.maps(), v.action(), v.reason()))
                         .toList());

@@ -29,6 +29,7 @@ class AgentSettingsTest {
         assertThat(settings.leaseWait()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.shutdownGrace()).isEqualTo(Duration.ofSeconds(25));
         assertThat(settings.scenario()).isEqualTo("classpath:scenarios/demo.yaml");
+        assertThat(settings.maxMiBPerSecond()).isNull();
     }
 
     @Test
@@ -44,7 +45,8 @@ class AgentSettingsTest {
                 Map.of(
                         "NUMASHIFT_AGENT_HOST", "other",
                         "NUMASHIFT_AGENT_TOKEN_FILE", "/run/secrets/agent-token",
-                        "NUMASHIFT_AGENT_SHUTDOWN_GRACE", "PT40S"));
+                        "NUMASHIFT_AGENT_SHUTDOWN_GRACE", "PT40S",
+                        "NUMASHIFT_AGENT_MAX_MIB_PER_SECOND", "200"));
         assertThat(settings.host()).isEqualTo("n001");
         assertThat(settings.orchestratorUrl())
                 .containsExactly(URI.create("http://a:8080"), URI.create("http://b:8080"));
@@ -53,6 +55,7 @@ class AgentSettingsTest {
         assertThat(settings.shutdownGrace()).isEqualTo(Duration.ofSeconds(40));
         assertThat(settings.tokenFile()).isEqualTo(Path.of("/run/secrets/agent-token"));
         assertThat(settings.scenario()).isEqualTo("file:/tmp/x.yaml");
+        assertThat(settings.maxMiBPerSecond()).isEqualTo(200);
     }
 
     @Test
@@ -85,6 +88,10 @@ class AgentSettingsTest {
                 .hasMessageContaining("numashift.agent.backend");
         assertThatThrownBy(() -> read(List.of("--numashift.agent.orchestrator-url=svc"), Map.of()))
                 .hasMessageContaining("numashift.agent.orchestrator-url");
+        for (String rate : List.of("0", "-5", "fast", "1.5")) {
+            assertThatThrownBy(() -> read(List.of("--numashift.agent.max-mib-per-second=" + rate), Map.of()))
+                    .hasMessageContaining("numashift.agent.max-mib-per-second");
+        }
     }
 
     @Test

@@ -78,6 +78,7 @@ class MoveStepsTest {
                         monitor,
                         new BatchBudget(MigrationEngine.DEFAULT_BATCH_PAGES, OptionalDouble.empty()),
                         System::nanoTime,
+                        RateCap.of(null, scanned.topology().pageSize(), System::nanoTime, RateCap.PARK),
                         false,
                         log)
                 .start();

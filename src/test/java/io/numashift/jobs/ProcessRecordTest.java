@@ -51,6 +51,8 @@ public class ProcessRecordTest {
                 built.rollbackFailed(),
                 built.warnings(),
                 built.estimatedSeconds(),
+                built.cpuSeconds(),
+                built.mibPerSecond(),
                 List.of(new ProcessReport.VmaReport(
                         "0x400000", "0x401000", "[heap]", MigrationResult.VmaAction.MIGRATED, null)));
     }

@@ -124,6 +124,8 @@ public final class ProcessResults {
                 rollbackFailed,
                 List.of(),
                 estimate,
+                null,
+                null,
                 List.of());
     }
 }

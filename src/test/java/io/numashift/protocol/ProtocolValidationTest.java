@@ -72,6 +72,8 @@ class ProtocolValidationTest {
                 0,
                 List.of(MigrationWarning.CPU_ON_OLD_NODE),
                 null,
+                0.01,
+                12.5,
                 List.of(new ProcessReport.VmaReport(
                         "0x400000", "0x401000", "[heap]", MigrationResult.VmaAction.MIGRATED, null)));
     }
@@ -173,6 +175,8 @@ class ProtocolValidationTest {
                 -1,
                 good.warnings(),
                 -1.0,
+                -0.5,
+                -2.0,
                 List.of(new ProcessReport.VmaReport("400000", "0x4", "x", MigrationResult.VmaAction.SKIPPED, null)));
         assertThat(fields(new Result(1, List.of(good, bad), null, null)))
                 .containsExactlyInAnyOrder(
@@ -189,6 +193,8 @@ class ProtocolValidationTest {
                         "processes[1].rolledBack",
                         "processes[1].rollbackFailed",
                         "processes[1].estimatedSeconds",
+                        "processes[1].cpuSeconds",
+                        "processes[1].mibPerSecond",
                         "processes[1].vmas[0].start");
     }
 }

@@ -348,6 +348,28 @@ class ServiceEndToEndTest {
     }
 
     @Test
+    void aRateCapIsAnOptionOfTheJobAndEachProcessSaysItsRateAndCpuTime() {
+        ServiceClient.Response capped = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h2"], "pids": [200]}], "oldNodes": [0], "newNodes": [1],
+                 "options": {"maxMiBPerSecond": 100000}}""");
+        ServiceClient.Response zero = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h2"], "pids": [200]}], "oldNodes": [0], "newNodes": [1],
+                 "options": {"maxMiBPerSecond": 0}}""");
+
+        JsonNode job = awaitEnd(capped.body().get("id").asString());
+
+        assertThat(job.get("request").get("options").get("maxMiBPerSecond").asInt())
+                .isEqualTo(100000);
+        JsonNode process = job.get("tasks").get(0).get("processes").get(0);
+        assertThat(process.get("cpuSeconds").asDouble()).isNotNegative();
+        if (process.get("pagesMoved").asLong() > 0) {
+            assertThat(process.get("mibPerSecond").asDouble()).isPositive();
+        }
+        assertThat(zero.status()).isEqualTo(400);
+        assertThat(zero.body().toString()).contains("options.maxMiBPerSecond");
+    }
+
+    @Test
     void unknownJobIsNotFound() {
         ServiceClient.Response response = client.get("/api/v1/jobs/6b1f0c36-6f3c-4c53-9df8-0b1f0c366f3c", VIEWER);
         assertThat(response.status()).isEqualTo(404);

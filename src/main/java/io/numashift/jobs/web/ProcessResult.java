@@ -45,6 +45,8 @@ public record ProcessResult(
         long rollbackFailed,
         List<MigrationWarning> warnings,
         @Nullable Double estimatedSeconds,
+        @Nullable Double cpuSeconds,
+        @Nullable Double mibPerSecond,
         List<VmaResult> vmas) {
 
     /**
@@ -89,6 +91,8 @@ public record ProcessResult(
                 r.rollbackFailed(),
                 r.warnings(),
                 r.estimatedSeconds(),
+                r.cpuSeconds(),
+                r.mibPerSecond(),
                 r.vmas().stream()
                         .map(v -> new VmaResult(v.start(), v.end(), v.maps(), v.action(), v.reason()))
                         .toList());

@@ -12,6 +12,7 @@ import io.numashift.web.InvalidRequestException;
 import io.numashift.web.JsonErrors;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -62,6 +63,8 @@ public record SubmitJobBody(
     static final int MAX_LABELS = 64;
     static final int MAX_TEXT = 255;
     static final int MAX_LABEL_VALUE = 1_024;
+    /** The highest rate cap: 1 TiB/s, more than any host moves. */
+    static final int MAX_RATE = 1_048_576;
     /** Host names as agents register them: letters, digits, '.', '_' and '-', as in DNS names. */
     public static final String HOST_NAME = "[A-Za-z0-9_][A-Za-z0-9._-]{0,252}";
     /**
@@ -146,6 +149,8 @@ public record SubmitJobBody(
      * @param onFailure {@code KEEP} (default) or {@code ROLLBACK}
      * @param verify what each migration proves afterwards: {@code PLACEMENT} (default), {@code
      *     CONTENT} or {@code NONE} (docs/migration.md §7)
+     * @param maxMiBPerSecond the most MiB a second each host moves (default: the host's own cap,
+     *     else as fast as it can)
      * @param dryRun plan without moving (default false)
      */
     public record OptionsBody(
@@ -159,6 +164,12 @@ public record SubmitJobBody(
 
             @Nullable OnFailure onFailure,
             @Nullable Verify verify,
+
+            @Nullable
+            @Positive(message = "at least 1 MiB/s")
+            @Max(value = MAX_RATE, message = "at most 1,048,576 MiB/s")
+            Integer maxMiBPerSecond,
+
             @Nullable Boolean dryRun) {}
 
     /**
@@ -219,6 +230,7 @@ public record SubmitJobBody(
                 options.newCpuset(),
                 options.onFailure() == null ? defaults.onFailure() : options.onFailure(),
                 options.verify() == null ? defaults.verify() : options.verify(),
+                options.maxMiBPerSecond(),
                 or(options.dryRun(), defaults.dryRun()));
     }
 
