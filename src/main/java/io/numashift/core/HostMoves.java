@@ -139,7 +139,7 @@ final class HostMoves implements MoveLoop.Mover {
                 account(moves, scheduler, unit, leftAt);
                 budget.record(pagesDone - doneBefore, took);
                 monitor.progress(pid, pagesDone, pagesToMove);
-                cap.hold(tally.movedTotal(), monitor::cancelRequested);
+                cap.hold(tally::movedTotal, monitor::cancelRequested);
                 if (!pass.hasWork()) {
                     stoppedAt = unit.base() + (stop - unit.fromPage());
                     break scan;

@@ -62,14 +62,15 @@ final class RateCap {
     }
 
     /**
-     * Waits until {@code moved} pages are due at the rate, or a cancel is asked, or the thread is
-     * interrupted.
+     * Waits until the pages moved so far are due at the rate, or a cancel is asked, or the thread
+     * is interrupted. Without a cap it returns at once, without counting the pages moved (a sum
+     * over every pair of nodes).
      */
-    void hold(long moved, BooleanSupplier cancelled) {
+    void hold(LongSupplier moved, BooleanSupplier cancelled) {
         if (!capped()) {
             return;
         }
-        long due = start + (long) Math.min(Long.MAX_VALUE / 2.0, moved / pagesPerSecond * 1e9);
+        long due = start + (long) Math.min(Long.MAX_VALUE / 2.0, moved.getAsLong() / pagesPerSecond * 1e9);
         while (!cancelled.getAsBoolean() && !Thread.currentThread().isInterrupted()) {
             long left = due - nanoTime.getAsLong();
             if (left <= 0) {
