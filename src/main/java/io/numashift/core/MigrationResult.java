@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  * @param vmas per VMA (clipped to the range): what it maps and whether it was migrated
  * @param estimatedSeconds a dry run's estimate of the duration
  * @param cpuSeconds the CPU time the migration took on its host (absent when it was refused or
- *     cancelled before it started)
+ *     cancelled before it started, or ran on a virtual thread, whose CPU time the JVM does not measure)
  * @param mibPerSecond the rate the pages moved at, from the first batch to the last (absent when
  *     none moved)
  */

@@ -64,9 +64,13 @@ final class MigrationRun {
         return options.dryRun() ? dryRun() : perform();
     }
 
-    /** Seconds of this thread's CPU since {@code cpuNanos()} gave {@code start}. */
-    private static double cpuSince(long start) {
-        return (cpuNanos() - start) / 1e9;
+    /**
+     * Seconds of this thread's CPU since {@code cpuNanos()} gave {@code start}, or null where the
+     * JVM cannot measure it (a virtual thread).
+     */
+    private static @Nullable Double cpuSince(long start) {
+        long end = cpuNanos();
+        return start < 0 || end < 0 ? null : (end - start) / 1e9;
     }
 
     /** The rate of the moves in MiB/s, or null when nothing moved. */
@@ -76,9 +80,9 @@ final class MigrationRun {
                 : pagesMoved * (double) topology.pageSize() / 1048576.0 / (nanos / 1e9);
     }
 
-    /** The CPU time of this thread, in nanoseconds, or 0 where the JVM cannot tell. */
+    /** The CPU time of this thread, in nanoseconds, or -1 where the JVM cannot tell. */
     private static long cpuNanos() {
-        return CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : 0;
+        return CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : -1;
     }
 
     /**

@@ -44,7 +44,7 @@ final class ResultAssembly {
             @Nullable String digestAfter,
             Rollback.Counts rollback,
             @Nullable Double estimate,
-            double cpuSeconds,
+            @Nullable Double cpuSeconds,
             @Nullable Double mibPerSecond) {
         List<VmaOutcome> outcomes = new ArrayList<>();
         for (Scan.Unit unit : scan.units) {

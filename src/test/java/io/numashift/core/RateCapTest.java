@@ -103,6 +103,19 @@ class RateCapTest {
     }
 
     @Test
+    void theCpuTimeOfAMigrationOnAVirtualThreadIsAbsentNotZero() throws Exception {
+        Time time = new Time();
+        MigrationResult[] result = new MigrationResult[1];
+
+        Thread.ofVirtual()
+                .start(() -> result[0] = migrate(null, time, new Batches(time, Long.MAX_VALUE)))
+                .join();
+
+        assertThat(result[0].pagesMoved()).isEqualTo(PAGES);
+        assertThat(result[0].cpuSeconds()).isNull();
+    }
+
+    @Test
     void withoutACapTheHostsOwnPaceDecides() {
         Time time = new Time();
 

@@ -361,7 +361,8 @@ class ServiceEndToEndTest {
         assertThat(job.get("request").get("options").get("maxMiBPerSecond").asInt())
                 .isEqualTo(100000);
         JsonNode process = job.get("tasks").get(0).get("processes").get(0);
-        assertThat(process.get("cpuSeconds").asDouble()).isNotNegative();
+        // The embedded agents run on virtual threads, whose CPU time the JVM does not measure.
+        assertThat(process.get("cpuSeconds").isNull()).isTrue();
         if (process.get("pagesMoved").asLong() > 0) {
             assertThat(process.get("mibPerSecond").asDouble()).isPositive();
         }
