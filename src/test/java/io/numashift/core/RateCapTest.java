@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.numashift.sim.HostSpec;
 import io.numashift.sim.HostSpec.ProcessSpec;
 import io.numashift.sim.HostSpec.VmaSpec;
-import io.numashift.sim.PaceClock;
 import io.numashift.sim.SimulatedHost;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,28 +25,13 @@ class RateCapTest {
     /** The host's own pace: 100,000 pages (390 MiB) a second. */
     private static final double HOST_PAGES_PER_SECOND = 100_000;
 
-    /** Simulated time: a wait moves it on at once. */
-    private static final class Time implements PaceClock {
-        long now;
-
-        @Override
-        public long nanoTime() {
-            return now;
-        }
-
-        @Override
-        public void sleepNanos(long nanos) {
-            now += nanos;
-        }
-    }
-
     /** Pages done at each batch, and a cancel at a given time. */
     private static final class Batches implements MigrationMonitor {
-        final Time time;
+        final SimulatedTime time;
         final long cancelAt;
         final List<Long> done = new ArrayList<>();
 
-        Batches(Time time, long cancelAt) {
+        Batches(SimulatedTime time, long cancelAt) {
             this.time = time;
             this.cancelAt = cancelAt;
         }
@@ -71,7 +55,7 @@ class RateCapTest {
         }
     }
 
-    private static MigrationResult migrate(Integer maxMiBPerSecond, Time time, Batches batches) {
+    private static MigrationResult migrate(Integer maxMiBPerSecond, SimulatedTime time, Batches batches) {
         SimulatedHost host = SimulatedHost.create(
                 HostSpec.of("h", TestHosts.nodes(2, 2 * PAGES))
                         .withPagesPerSecond(HOST_PAGES_PER_SECOND)
@@ -88,7 +72,7 @@ class RateCapTest {
 
     @Test
     void aCappedMigrationMovesAtItsRateInSlices() {
-        Time time = new Time();
+        SimulatedTime time = new SimulatedTime(0);
         Batches batches = new Batches(time, Long.MAX_VALUE);
 
         MigrationResult result = migrate(10, time, batches);
@@ -104,7 +88,7 @@ class RateCapTest {
 
     @Test
     void theCpuTimeOfAMigrationOnAVirtualThreadIsAbsentNotZero() throws Exception {
-        Time time = new Time();
+        SimulatedTime time = new SimulatedTime(0);
         MigrationResult[] result = new MigrationResult[1];
 
         Thread.ofVirtual()
@@ -117,7 +101,7 @@ class RateCapTest {
 
     @Test
     void withoutACapTheHostsOwnPaceDecides() {
-        Time time = new Time();
+        SimulatedTime time = new SimulatedTime(0);
 
         MigrationResult result = migrate(null, time, new Batches(time, Long.MAX_VALUE));
 
@@ -128,7 +112,7 @@ class RateCapTest {
 
     @Test
     void aCancelStopsACappedMigrationWithinASlice() {
-        Time time = new Time();
+        SimulatedTime time = new SimulatedTime(0);
 
         MigrationResult result = migrate(10, time, new Batches(time, 2 * SECOND));
 

@@ -28,27 +28,6 @@ class TimeBoundedBatchesTest {
     private static final int SLOW_PAGES_PER_SECOND = 2000;
     private static final long PAGES = 60_000;
 
-    /** Simulated time: a wait moves it on at once; {@code tick} is added at every read. */
-    private static final class SimulatedTime implements PaceClock {
-        private final long tick;
-        private long now;
-
-        SimulatedTime(long tick) {
-            this.tick = tick;
-        }
-
-        @Override
-        public long nanoTime() {
-            now += tick;
-            return now;
-        }
-
-        @Override
-        public void sleepNanos(long nanos) {
-            now += nanos;
-        }
-    }
-
     /** What the engine told its caller, with the simulated time of each report. */
     private static final class Reports implements MigrationMonitor {
         final SimulatedTime time;
