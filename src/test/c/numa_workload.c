@@ -12,6 +12,13 @@
  *   --file PATH N    maps N pages of PATH shared (made that long) and writes them all
  *   --grow PAGES     on SIGUSR2, a thread starts allocating and writing PAGES more private pages,
  *                    64 at a time every 10 ms, while the process is migrated
+ *   --pin PAGES      registers the first PAGES private pages as an io_uring fixed buffer, which
+ *                    pins them for as long as the process lives (the kernel cannot migrate them)
+ *   --touch CPU      a thread on CPU (may be given up to 8 times) that reads every written
+ *                    private page, word by word, over and over: memory-bound work whose pages are
+ *                    touched from that CPU's node (automatic NUMA balancing sees it); the
+ *                    first one writes the count of pages all have read to DIR/touched every
+ *                    100 ms, so that a benchmark can follow the throughput without a signal
  *
  * Every written page holds a pattern of its region, page and address. Once set up, the process maps
  * every page of its file mappings (its code and libraries), so that it maps no
@@ -21,12 +28,14 @@
  *
  *   verify OK                  or "verify BAD REGION PAGE": every written page still holds its pattern
  *   grown N                    pages the grow thread has written so far
+ *   touched N                  pages the touching threads have read so far, all together
  *   nodes REGION RUNS          the node of each page of the region, in runs "NODE*COUNT", as
  *                              move_pages(2) tells the process itself; -2 for a page never touched
  *                              (the kernel answers -ENOENT, or -EFAULT where no page table exists)
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/io_uring.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -38,6 +47,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +65,11 @@ static long grow_limit;
 static unsigned char *chunks[MAX_GROW_CHUNKS];
 static volatile long grown; /* pages written by the grow thread, chunk by chunk */
 static volatile sig_atomic_t report_wanted, grow_wanted;
+#define MAX_TOUCHERS 8
+static int toucher_cpus[MAX_TOUCHERS];
+static long pin_pages;
+static int touchers;
+static volatile long touched; /* pages read by the touching threads, all together */
 
 static int written(int region, long page) { return region != PRIVATE || page % 8 != 7; }
 
@@ -105,6 +120,55 @@ static void *grower(void *unused) {
         }
         __atomic_store_n(&grown, (chunk + 1) * GROW_STEP, __ATOMIC_RELEASE);
         nanosleep(&step, NULL);
+    }
+    return NULL;
+}
+
+static void *toucher(void *arg) {
+    int cpu = (int)(intptr_t)arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) {
+        fprintf(stderr, "cannot run a touching thread on CPU %d\n", cpu);
+        exit(2);
+    }
+    int logs = cpu == toucher_cpus[0];
+    int log = -1;
+    if (logs) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/touched", dir);
+        log = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    }
+    struct timespec last;
+    clock_gettime(CLOCK_MONOTONIC, &last);
+    uint64_t sum = 0;
+    for (;;) {
+        for (long p = 0; p < pages[PRIVATE]; p++) {
+            if (!written(PRIVATE, p)) {
+                continue;
+            }
+            if (log >= 0 && p % 256 == 0) {
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if ((now.tv_sec - last.tv_sec) * 1000000000L + (now.tv_nsec - last.tv_nsec) >= 100000000L) {
+                    char line[64];
+                    int n = snprintf(line, sizeof line, "%020ld\n", __atomic_load_n(&touched, __ATOMIC_RELAXED));
+                    if (pwrite(log, line, (size_t)n, 0) != n) {
+                        perror("touched");
+                    }
+                    last = now;
+                }
+            }
+            const volatile uint64_t *words = (const volatile uint64_t *)page_at(PRIVATE, p);
+            for (size_t i = 0; i < page_size / sizeof(uint64_t); i++) {
+                sum += words[i];
+            }
+            __atomic_add_fetch(&touched, 1, __ATOMIC_RELAXED);
+        }
+        if (sum == 42) {
+            fprintf(stderr, "unlikely\n"); /* keeps the reads */
+        }
     }
     return NULL;
 }
@@ -219,6 +283,7 @@ static void report(int k) {
         fprintf(out, "verify BAD %s %ld\n", bad, at);
     }
     fprintf(out, "grown %ld\n", grown_now);
+    fprintf(out, "touched %ld\n", __atomic_load_n(&touched, __ATOMIC_RELAXED));
     for (int r = 0; r < REGIONS; r++) {
         if (pages[r] > 0) {
             print_nodes(out, r, pages[r]);
@@ -249,6 +314,10 @@ int main(int argc, char **argv) {
             pages[FILE_MAP] = atol(argv[++i]);
         } else if (strcmp(argv[i], "--grow") == 0 && i + 1 < argc) {
             grow_limit = atol(argv[++i]);
+        } else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc) {
+            pin_pages = atol(argv[++i]);
+        } else if (strcmp(argv[i], "--touch") == 0 && i + 1 < argc && touchers < MAX_TOUCHERS) {
+            toucher_cpus[touchers++] = atoi(argv[++i]);
         } else {
             fprintf(stderr, "unknown argument %s\n", argv[i]);
             return 2;
@@ -277,6 +346,17 @@ int main(int argc, char **argv) {
             if (written(PRIVATE, p)) {
                 fill(PRIVATE, p);
             }
+        }
+    }
+    if (pin_pages > 0) {
+        /* A ring only to register the buffer: registration pins its pages (FOLL_LONGTERM). */
+        struct io_uring_params params;
+        memset(&params, 0, sizeof params);
+        int ring = (int)syscall(__NR_io_uring_setup, 4, &params);
+        struct iovec buffer = {base[PRIVATE], (size_t)pin_pages * page_size};
+        if (ring < 0 || syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &buffer, 1) != 0) {
+            perror("io_uring");
+            return 2;
         }
     }
     if (file != NULL) {
@@ -312,6 +392,10 @@ int main(int argc, char **argv) {
     }
     if (sharer_pid > 0) {
         fprintf(layout, "sharer %d\n", (int)sharer_pid);
+    }
+    for (int t = 0; t < touchers; t++) {
+        pthread_t thread;
+        pthread_create(&thread, NULL, toucher, (void *)(intptr_t)toucher_cpus[t]);
     }
     fprintf(layout, "ready\n");
     fclose(layout);

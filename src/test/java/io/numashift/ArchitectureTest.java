@@ -22,6 +22,8 @@ import com.tngtech.archunit.lang.ArchRule;
  *   <li><b>Protocol</b> ({@code protocol..}): core alone, plus Jackson and Bean Validation
  *       annotations.
  *   <li><b>Core</b> ({@code core..}): nothing of the project outside core; plain Java.
+ *   <li><b>Command line</b> ({@code cli..}): a client of the HTTP API, nothing of the project;
+ *       JDK, picocli and Jackson; no Spring, so that it starts fast.
  *   <li><b>Backends</b> ({@code sim..}, {@code linux..}): core only; the Linux backend only the
  *       backend interface.
  * </ul>
@@ -52,6 +54,8 @@ class ArchitectureTest {
             .definedBy("io.numashift.core..")
             .layer("Backends")
             .definedBy("io.numashift.sim..", "io.numashift.linux..")
+            .layer("Cli")
+            .definedBy("io.numashift.cli..")
             .whereLayer("App")
             .mayNotBeAccessedByAnyLayer()
             .whereLayer("Agent")
@@ -61,7 +65,17 @@ class ArchitectureTest {
             .whereLayer("Protocol")
             .mayOnlyBeAccessedByLayers("App", "Agent", "Service")
             .whereLayer("Backends")
-            .mayOnlyBeAccessedByLayers("App", "Agent");
+            .mayOnlyBeAccessedByLayers("App", "Agent")
+            .whereLayer("Cli")
+            .mayNotBeAccessedByAnyLayer();
+
+    @ArchTest
+    static final ArchRule theCommandLineIsAClientOfTheApiAlone = classes()
+            .that()
+            .resideInAPackage("io.numashift.cli..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("io.numashift.cli..", "java..", "picocli..", "tools.jackson..", "org.jspecify..");
 
     @ArchTest
     static final ArchRule theAgentUsesOnlyCoreProtocolBackendsAndPlainLibraries = classes()

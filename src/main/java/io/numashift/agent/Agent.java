@@ -6,6 +6,7 @@ import io.numashift.core.MigrationMonitor;
 import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
+import io.numashift.core.backend.BackendException;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.core.backend.Topology;
 import io.numashift.protocol.Heartbeat;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -121,6 +123,11 @@ public final class Agent implements Runnable {
         }
     }
 
+    /** The host this agent serves. */
+    public String host() {
+        return host;
+    }
+
     @Override
     public void run() {
         worker = Thread.currentThread();
@@ -218,6 +225,19 @@ public final class Agent implements Runnable {
             }
             pids.addAll(backend.pidsInCpuset(cpuset));
         }
+        for (String job : lease.targets().slurmJobs()) {
+            Optional<List<Integer>> jobPids;
+            try {
+                jobPids = backend.slurmJobPids(job);
+            } catch (BackendException e) {
+                return new Result(lease.epoch(), List.of(), e.errno().name(), e.getMessage());
+            }
+            if (jobPids.isEmpty()) {
+                return new Result(
+                        lease.epoch(), List.of(), "ESRCH", "Slurm job " + job + " runs no process on host " + host);
+            }
+            pids.addAll(jobPids.get());
+        }
         progress.processesTotal = pids.size();
         MigrationRequest template = MigrationRequest.of(0, lease.plan());
         if (template.options().maxMiBPerSecond() == null && maxMiBPerSecond != null) {
@@ -302,9 +322,10 @@ public final class Agent implements Runnable {
                     // The service will refuse this result again: a defect of the agent, or a result
                     // too large. Report the task as failed with the reason, which the job shows.
                     log.error(
-                            "result of task {} refused ({}); reporting the task failed",
+                            "result of task {} refused ({}); reporting the task failed. The refused counts: {}",
                             lease.taskId(),
-                            e.getMessage());
+                            e.getMessage(),
+                            counts(result));
                     result = new Result(
                             result.epoch(),
                             List.of(),
@@ -396,5 +417,23 @@ public final class Agent implements Runnable {
                     skippedBefore,
                     failedBefore);
         }
+    }
+
+    /** The counts of a result's first processes, for a log line. */
+    private static String counts(Result result) {
+        return result.processes().stream()
+                .limit(8)
+                .map(p -> "pid %d: scanned %d, moved %d, not present %d, skipped %s, failed %s, before %s, after %s"
+                        .formatted(
+                                p.pid(),
+                                p.pagesScanned(),
+                                p.pagesMoved(),
+                                p.pagesNotPresent(),
+                                p.pagesSkipped(),
+                                p.pagesFailed(),
+                                p.placementBefore(),
+                                p.placementAfter()))
+                .toList()
+                .toString();
     }
 }

@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -84,7 +85,7 @@ public final class AgentMain {
         String host = settings.host() != null ? settings.host() : localHostName();
         NumaBackend backend = switch (settings.backend()) {
             case SIMULATED -> simulatedHost(settings.scenario(), host);
-            case LINUX -> linux(host);
+            case LINUX -> linux(host, settings.moveThreads());
         };
         String backendName = settings.backend().name().toLowerCase(Locale.ROOT);
         Agent agent = new Agent(
@@ -127,9 +128,9 @@ public final class AgentMain {
                 + " (or NUMASHIFT_AGENT_TOKEN, NUMASHIFT_AGENT_TOKEN_FILE)");
     }
 
-    private static NumaBackend linux(String host) {
+    private static NumaBackend linux(String host, @Nullable Integer threads) {
         try {
-            return LinuxBackend.open(host);
+            return threads == null ? LinuxBackend.open(host) : LinuxBackend.open(host, threads);
         } catch (RuntimeException e) {
             throw new StartException("the Linux backend cannot start: " + e.getMessage());
         }

@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  *     running task to finish before the agent stops it at its next batch and gives it back (25 s)
  * @param maxMiBPerSecond {@code numashift.agent.max-mib-per-second}: the most MiB a second this
  *     host moves in a migration whose job sets no {@code maxMiBPerSecond}; none by default
+ * @param moveThreads {@code numashift.agent.move-threads}: how many threads of the Linux backend
+ *     move, read and hash pages at once (1 to 64); by default one per CPU, at most 4
  * @param scenario {@code numashift.sim.scenario}: the scenario of a simulated agent, {@code
  *     classpath:…}, {@code file:…} or a path; by default the bundled demo
  */
@@ -36,9 +38,13 @@ public record AgentSettings(
         Duration leaseWait,
         Duration shutdownGrace,
         @Nullable Integer maxMiBPerSecond,
+        @Nullable Integer moveThreads,
         String scenario) {
 
     public static final String DEFAULT_SCENARIO = "classpath:scenarios/demo.yaml";
+
+    /** The most threads {@code numashift.agent.move-threads} may give the Linux backend. */
+    public static final int MAX_MOVE_THREADS = 64;
 
     /** Every setting an agent process reads (besides {@code numashift.mode}), by its name. */
     public static final List<String> NAMES = List.of(
@@ -51,6 +57,7 @@ public record AgentSettings(
             "numashift.agent.shutdown-grace",
             "numashift.agent.log-level",
             "numashift.agent.max-mib-per-second",
+            "numashift.agent.move-threads",
             "numashift.sim.scenario");
 
     public AgentSettings {
@@ -86,6 +93,7 @@ public record AgentSettings(
                 settings.duration("numashift.agent.lease-wait", Duration.ofSeconds(30)),
                 settings.duration("numashift.agent.shutdown-grace", Duration.ofSeconds(25)),
                 rate(settings.text("numashift.agent.max-mib-per-second", null)),
+                threads(settings.text("numashift.agent.move-threads", null)),
                 settings.text("numashift.sim.scenario", DEFAULT_SCENARIO));
     }
 
@@ -95,7 +103,7 @@ public record AgentSettings(
         return "AgentSettings[host=" + host + ", orchestratorUrl=" + orchestratorUrl + ", token="
                 + (token == null ? "none" : "(secret)") + ", tokenFile=" + tokenFile + ", backend=" + backend
                 + ", leaseWait=" + leaseWait + ", shutdownGrace=" + shutdownGrace + ", maxMiBPerSecond="
-                + maxMiBPerSecond + ", scenario=" + scenario + "]";
+                + maxMiBPerSecond + ", moveThreads=" + moveThreads + ", scenario=" + scenario + "]";
     }
 
     private static @Nullable Integer rate(@Nullable String text) {
@@ -112,6 +120,22 @@ public record AgentSettings(
         }
         throw new Settings.SettingException(
                 "numashift.agent.max-mib-per-second is '" + text + "': use a whole number of MiB/s, at least 1");
+    }
+
+    private static @Nullable Integer threads(@Nullable String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            int threads = Integer.parseInt(text.trim());
+            if (threads >= 1 && threads <= MAX_MOVE_THREADS) {
+                return threads;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new Settings.SettingException(
+                "numashift.agent.move-threads is '" + text + "': use a whole number from 1 to " + MAX_MOVE_THREADS);
     }
 
     private static List<URI> urls(String list) {

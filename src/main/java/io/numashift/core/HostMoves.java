@@ -33,6 +33,15 @@ final class HostMoves implements MoveLoop.Mover {
     private final boolean[] knownFull;
     private long pagesToMove;
     private long pagesDone;
+    /**
+     * Pages done but not taken off the count of the source the scan found them on, because the
+     * kernel had moved them since: pages it moved off the old nodes ({@link MovePass#movedAway}) and
+     * pages that one source reported beyond its count ({@link Scheduler#done}). Their source's count
+     * still holds them, and when it is settled they are these pages, not vanished ones.
+     */
+    private long unattributed;
+    /** The last step carried out, or null before the first. */
+    private Scheduler.@Nullable Moves lastMoves;
 
     HostMoves(
             NumaBackend backend,
@@ -45,6 +54,7 @@ final class HostMoves implements MoveLoop.Mover {
             LongSupplier nanoTime,
             RateCap cap,
             boolean moveShared,
+            boolean[] moving,
             @Nullable MoveLog log) {
         int n = topology.nodeIdLimit();
         this.backend = backend;
@@ -59,6 +69,7 @@ final class HostMoves implements MoveLoop.Mover {
         this.moveShared = moveShared;
         this.pass = new MovePass(n, new PageSet(0));
         this.pass.log = log;
+        this.pass.moving = moving;
         this.cursor = new long[n];
         this.knownFull = new boolean[n];
         this.pagesToMove = scan.pagesToMove();
@@ -103,6 +114,7 @@ final class HostMoves implements MoveLoop.Mover {
 
     @Override
     public boolean move(Scheduler.Moves moves, Scheduler scheduler) {
+        lastMoves = moves;
         Arrays.fill(knownFull, false);
         int n = knownFull.length;
         long end = scan.movableEnd();
@@ -122,9 +134,7 @@ final class HostMoves implements MoveLoop.Mover {
             if (unit.end() <= start) {
                 continue;
             }
-            pass.pending = scan.pending.get(unit.vmaIndex());
-            pass.vmaIndex = unit.vmaIndex();
-            pass.moveShared = moveShared || unit.vma().sharedObject() != null;
+            begin(unit);
             long page = unit.fromPage() + Math.max(0, start - unit.base());
             while (page < unit.toPage()) {
                 if (monitor.cancelRequested()) {
@@ -152,14 +162,69 @@ final class HostMoves implements MoveLoop.Mover {
                 cursor[a] = Math.min(leftAt[a], stoppedAt);
                 if (pass.quota[a] > 0 && leftAt[a] == Long.MAX_VALUE && stoppedAt == end) {
                     // The whole range after the cursor was passed and nothing of this source was
-                    // left: what the count still holds vanished (unmapped during the moves).
-                    long gone = scheduler.settle(a);
-                    tally.vanished(gone);
-                    pagesToMove -= gone;
+                    // left: what the count still holds is not on this node any more.
+                    settle(a, scheduler, leftAt);
                 }
             }
         }
         return true;
+    }
+
+    /** Points the pass at a unit's VMA and pending pages. */
+    private void begin(Scan.Unit unit) {
+        pass.pending = scan.pending.get(unit.vmaIndex());
+        pass.vmaIndex = unit.vmaIndex();
+        pass.moveShared = moveShared || unit.vma().sharedObject() != null;
+    }
+
+    /**
+     * Looks at every pending page of the movable units once more, with the last step's targets:
+     * a page that the kernel took to one of them along with a page of the same huge page counts as
+     * moved (and is logged, so that a rollback brings it back), instead of failed {@code ENOMEM}.
+     * Nothing moved, nothing was taken along: without a step, nothing is looked at.
+     */
+    @Override
+    public void claimLeft(Scheduler scheduler) {
+        Scheduler.Moves moves = lastMoves;
+        if (moves == null) {
+            return;
+        }
+        long[] leftAt = new long[knownFull.length];
+        Arrays.fill(leftAt, Long.MAX_VALUE);
+        for (Scan.Unit unit : scan.movable) {
+            begin(unit);
+            pass.resetCall();
+            backend.claimLeft(pid, unit.vma(), unit.fromPage(), unit.toPage(), pass);
+            account(moves, scheduler, unit, leftAt);
+        }
+        monitor.progress(pid, pagesDone, pagesToMove);
+    }
+
+    @Override
+    public long accountedElsewhere() {
+        return unattributed;
+    }
+
+    /**
+     * Takes the rest of source {@code a}'s count off it: the pages that the kernel moved since the
+     * scan and that were already accounted elsewhere ({@link #unattributed}); then, for pages it
+     * moved to another source that still has pages pending beyond its count (it left pages while
+     * its count is spent), that source's count; what is left vanished (unmapped during the moves).
+     */
+    private void settle(int a, Scheduler scheduler, long[] leftAt) {
+        long gone = scheduler.settle(a);
+        long explained = Math.min(gone, unattributed);
+        unattributed -= explained;
+        gone -= explained;
+        for (int b = 0; b < leftAt.length && gone > 0; b++) {
+            if (b != a && leftAt[b] != Long.MAX_VALUE && scheduler.pending(b) == 0 && pass.target[b] >= 0) {
+                scheduler.add(b, gone);
+                cursor[b] = Math.min(cursor[b], leftAt[b]);
+                return;
+            }
+        }
+        tally.vanished(gone);
+        pagesToMove -= gone;
     }
 
     /**
@@ -175,6 +240,11 @@ final class HostMoves implements MoveLoop.Mover {
         boolean[] targetFull = pass.targetFull;
         boolean[] full = knownFull;
         long unitOffset = unit.base() - unit.fromPage();
+        if (pass.movedAway > 0) {
+            tally.skipped(SkipReason.MOVED_BY_KERNEL, pass.movedAway);
+            pagesDone += pass.movedAway;
+            unattributed += pass.movedAway;
+        }
         for (int a = 0; a < full.length; a++) {
             long movedPages = movedFrom[a];
             long busy = busyFrom[a];
@@ -196,7 +266,7 @@ final class HostMoves implements MoveLoop.Mover {
         if (movedPages > 0) {
             tally.moved(a, moves.target()[a], moves.intended()[a], movedPages);
         }
-        scheduler.done(a, movedPages + busy + shared);
+        unattributed += scheduler.done(a, movedPages + busy + shared);
         pagesDone += movedPages + busy + shared;
         tally.failed(Errno.EBUSY, busy);
         if (shared > 0) {

@@ -164,6 +164,10 @@ final class MigrationRun {
                 log = new MoveLog();
             }
             scan.run(backend, request, scope, topology.pageSize(), mapping, tally, true);
+            CpusetEntry entry = changes.cpusetEntry();
+            if (entry != null) {
+                tally.skipped(SkipReason.MOVED_BY_KERNEL, entry.movedOff(scan));
+            }
             if (verify == Verify.CONTENT) {
                 digestBefore = ReadBack.digest(backend, pid, scan);
             }
@@ -179,6 +183,7 @@ final class MigrationRun {
                             nanoTime,
                             cap,
                             options.moveShared(),
+                            mapping.moving,
                             log)
                     .start();
             ending = switch (MoveLoop.run(scheduler(scan), mover, tally)) {

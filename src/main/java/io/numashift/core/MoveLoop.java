@@ -27,6 +27,21 @@ final class MoveLoop {
 
         /** Carries out one step, telling the scheduler what was done; false when cancelled meanwhile. */
         boolean move(Scheduler.Moves moves, Scheduler scheduler);
+
+        /**
+         * Pages that the scheduler's counts still hold but that were accounted already: moved off
+         * the old nodes by the kernel, found where no source's count expected them.
+         */
+        default long accountedElsewhere() {
+            return 0;
+        }
+
+        /**
+         * Accounts, before the pages still pending are counted failed for want of room, those that
+         * the kernel moved along with the pages it was asked to move ({@link
+         * io.numashift.core.backend.NumaBackend#claimLeft}).
+         */
+        default void claimLeft(Scheduler scheduler) {}
     }
 
     private MoveLoop() {}
@@ -42,7 +57,8 @@ final class MoveLoop {
                     return Outcome.COMPLETED;
                 }
                 case Scheduler.OutOfMemory oom -> {
-                    tally.failed(Errno.ENOMEM, scheduler.totalPending());
+                    mover.claimLeft(scheduler);
+                    tally.failed(Errno.ENOMEM, Math.max(0, scheduler.totalPending() - mover.accountedElsewhere()));
                     return Outcome.OUT_OF_MEMORY;
                 }
                 case Scheduler.Moves moves -> {

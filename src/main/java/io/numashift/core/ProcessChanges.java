@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a migration changes about the process before its pages move, in this order: its cpuset
@@ -30,6 +31,7 @@ final class ProcessChanges {
     private final List<MigrationWarning> warnings = new ArrayList<>();
     private final List<Runnable> undo = new ArrayList<>();
     private MemoryPolicy policyAfter;
+    private @Nullable CpusetEntry cpusetEntry;
 
     ProcessChanges(
             NumaBackend backend,
@@ -81,11 +83,28 @@ final class ProcessChanges {
         return warnings;
     }
 
+    /**
+     * Resident pages of the range per node before the migration: those of the census before the
+     * process entered a cpuset that moved its memory, else those the scan found.
+     */
+    long[] placementBefore(long[] scanned) {
+        return cpusetEntry == null ? scanned : cpusetEntry.placement();
+    }
+
+    /** The census before the process entered a cpuset that moved its memory, if it did. */
+    @Nullable
+    CpusetEntry cpusetEntry() {
+        return cpusetEntry;
+    }
+
     private void changeCpuset() {
         int pid = request.pid();
         String newCpuset = request.options().newCpuset();
         String old = process.cpuset();
         if (newCpuset != null && !newCpuset.equals(old)) {
+            if (backend.cpusetMovesMemory(newCpuset)) {
+                cpusetEntry = CpusetEntry.before(backend, request, topology.pageSize(), mapping);
+            }
             backend.moveToCpuset(pid, newCpuset);
             if (old != null) {
                 undo.add(() -> backend.moveToCpuset(pid, old));

@@ -69,7 +69,7 @@ final class ResultAssembly {
                 tally.failed(),
                 tally.moves(),
                 tally.fallbacks(),
-                placement(scan.placementBefore),
+                placement(changes.placementBefore(scan.placementBefore)),
                 placement(after),
                 left,
                 verify,

@@ -1,6 +1,7 @@
 package io.numashift.core;
 
 import io.numashift.core.backend.BackendException;
+import io.numashift.core.backend.Census;
 import io.numashift.core.backend.MoveLog;
 import io.numashift.core.backend.MovePass;
 import io.numashift.core.backend.NumaBackend;
@@ -44,8 +45,16 @@ final class Rollback {
             pass.resetCall();
             try {
                 backend.movePass(pid, vma, first, first + count, pass);
-                back += pass.movedFrom[log.to(i)];
-                notBack += count - pass.movedFrom[log.to(i)];
+                long moved = pass.movedFrom[log.to(i)];
+                if (moved < count) {
+                    // A huge page moves whole: pages of this run may have gone back already, with a
+                    // base page of a run replayed before. A page on its original node is back.
+                    Census census = new Census(nodes, null, null, null, null);
+                    backend.census(pid, vma, first, first + count, census);
+                    moved = Math.max(moved, census.onNode[log.from(i)]);
+                }
+                back += moved;
+                notBack += count - moved;
             } catch (BackendException e) {
                 notBack += count;
             }

@@ -24,6 +24,7 @@ final class Scan {
      * One VMA range and what the migration decided for it.
      *
      * @param base where the unit starts in the concatenated page space of the movable units
+     * @param onOldNodes its pages on old nodes at the scan that are not pinned
      */
     record Unit(
             int vmaIndex,
@@ -31,7 +32,8 @@ final class Scan {
             long fromPage,
             long toPage,
             @Nullable SkipReason reason,
-            long base) {
+            long base,
+            long onOldNodes) {
         long end() {
             return base + (toPage - fromPage);
         }
@@ -157,10 +159,12 @@ final class Scan {
             scan.notPresent += census.notPresent;
             scan.scanned += census.resident();
             long onOldNodes = 0;
+            long pinned = 0;
             for (int a = 0; a < n; a++) {
                 scan.placementBefore[a] += census.onNode[a];
                 if (moving[a]) {
                     onOldNodes += census.onNode[a];
+                    pinned += census.pinnedOnNode[a];
                     if (reason == null) {
                         tally.failed(Errno.EBUSY, census.pinnedOnNode[a]);
                         scan.toMove[a] += census.onNode[a] - census.pinnedOnNode[a];
@@ -172,7 +176,7 @@ final class Scan {
             } else if (reason != null) {
                 tally.skipped(reason, onOldNodes);
             }
-            Unit unit = new Unit(index, vma, from, to, reason, base);
+            Unit unit = new Unit(index, vma, from, to, reason, base, onOldNodes - pinned);
             scan.units.add(unit);
             if (reason == null) {
                 scan.movable.add(unit);

@@ -66,12 +66,28 @@ final class Scheduler {
         return Arrays.stream(pending).sum();
     }
 
-    /** Pages of a source that moved, failed or vanished: they are no longer pending. */
-    void done(int source, long pages) {
-        pending[source] -= pages;
-        if (pending[source] < 0) {
-            throw new IllegalStateException("node " + source + " has fewer pending pages than reported done");
-        }
+    /**
+     * Pages of a source that moved, failed or vanished: they are no longer pending. The kernel may
+     * have moved a page from one source to another since the census, so a source can report more
+     * pages done than it was counted; the count stops at 0, and the excess is returned (another
+     * source's count holds those pages, and {@link #settle} finds them gone).
+     *
+     * @return the pages reported beyond the source's count
+     */
+    long done(int source, long pages) {
+        long excess = Math.max(0, pages - pending[source]);
+        pending[source] -= pages - excess;
+        return excess;
+    }
+
+    /** Pages of a source still pending by the count. */
+    long pending(int source) {
+        return pending[source];
+    }
+
+    /** Counts pages more as pending on a source: pages the kernel moved there that another source's count held. */
+    void add(int source, long pages) {
+        pending[source] += pages;
     }
 
     /** Zeroes what remains of a source, returning how many pages that was. */

@@ -9,5 +9,10 @@ public enum SkipReason {
     /** A shared object that a process outside the job also maps, without {@code moveShared}. */
     SHARED,
     /** A shared-object page that an earlier migration of the same job on this host already scanned. */
-    ALREADY_MIGRATED
+    ALREADY_MIGRATED,
+    /**
+     * A page to move that the kernel moved off the old nodes itself between the scan and its move
+     * (automatic NUMA balancing; a page reclaimed and read in again elsewhere).
+     */
+    MOVED_BY_KERNEL
 }

@@ -123,7 +123,10 @@ public class Dispatcher {
                         task.epoch(),
                         Objects.requireNonNull(task.leaseExpiresAt()),
                         task.attempts(),
-                        new Lease.Targets(task.targets().pids(), task.targets().cpusets()),
+                        new Lease.Targets(
+                                task.targets().pids(),
+                                task.targets().cpusets(),
+                                task.targets().slurmJobs()),
                         requests.of(job.id()).plan());
             }
             return null;

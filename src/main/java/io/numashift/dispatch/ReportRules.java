@@ -70,7 +70,7 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
             if (!reported.add(process.pid())) {
                 violations.add(new Violation(field + ".pid", "process " + process.pid() + " is reported twice"));
             }
-            if (targets.cpusets().isEmpty() && !targets.pids().contains(process.pid())) {
+            if (!targets.resolvedOnHost() && !targets.pids().contains(process.pid())) {
                 violations.add(
                         new Violation(field + ".pid", "process " + process.pid() + " is not one the lease named"));
             }

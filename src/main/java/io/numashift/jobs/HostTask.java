@@ -94,7 +94,7 @@ public class HostTask implements Persistable<UUID> {
         this.targets = targets;
         this.targetsJson = TARGETS.convertToDatabaseColumn(targets);
         this.createdAt = now;
-        this.processesTotal = targets.cpusets().isEmpty() ? targets.pids().size() : 0;
+        this.processesTotal = targets.resolvedOnHost() ? 0 : targets.pids().size();
     }
 
     void moveTo(TaskState next) {

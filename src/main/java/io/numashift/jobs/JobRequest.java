@@ -40,19 +40,26 @@ public record JobRequest(
     }
 
     /**
-     * Hosts with either pids or a cpuset.
+     * Hosts with one of: pids, a cpuset, a Slurm job.
      *
      * @param hosts the host names
-     * @param pids the processes, or null when a cpuset is named
+     * @param pids the processes, or null when a cpuset or a Slurm job is named
      * @param cpuset every process in this cpuset on each host, resolved when the task starts
+     * @param slurmJob the processes of this Slurm job on each host, resolved when the task starts
      */
     public record Target(
             List<String> hosts,
             @Nullable List<Integer> pids,
-            @Nullable String cpuset) {
+            @Nullable String cpuset,
+            @Nullable String slurmJob) {
         public Target {
             hosts = List.copyOf(hosts);
             pids = pids == null ? null : List.copyOf(pids);
+        }
+
+        /** A target of pids or a cpuset. */
+        public Target(List<String> hosts, @Nullable List<Integer> pids, @Nullable String cpuset) {
+            this(hosts, pids, cpuset, null);
         }
     }
 
@@ -65,21 +72,27 @@ public record JobRequest(
     public Map<String, TaskTargets> targetsByHost() {
         Map<String, TreeSet<Integer>> pids = new LinkedHashMap<>();
         Map<String, TreeSet<String>> cpusets = new LinkedHashMap<>();
+        Map<String, TreeSet<String>> slurmJobs = new LinkedHashMap<>();
         for (Target target : targets) {
             for (String host : target.hosts()) {
                 pids.computeIfAbsent(host, h -> new TreeSet<>());
                 cpusets.computeIfAbsent(host, h -> new TreeSet<>());
+                slurmJobs.computeIfAbsent(host, h -> new TreeSet<>());
                 if (target.pids() != null) {
                     pids.get(host).addAll(target.pids());
                 }
                 if (target.cpuset() != null) {
                     cpusets.get(host).add(target.cpuset());
                 }
+                if (target.slurmJob() != null) {
+                    slurmJobs.get(host).add(target.slurmJob());
+                }
             }
         }
         Map<String, TaskTargets> result = new TreeMap<>();
-        pids.forEach(
-                (host, set) -> result.put(host, new TaskTargets(List.copyOf(set), List.copyOf(cpusets.get(host)))));
+        pids.forEach((host, set) -> result.put(
+                host,
+                new TaskTargets(List.copyOf(set), List.copyOf(cpusets.get(host)), List.copyOf(slurmJobs.get(host)))));
         return result;
     }
 }

@@ -263,12 +263,15 @@ public class JobService {
             if (!again.isEmpty()) {
                 targets.add(new JobRequest.Target(List.of(task.host()), List.copyOf(again), null));
             }
-            // A cpuset's processes are known on the host only: run it again unless every process the
-            // task reported succeeded and it reported no task-level error.
-            boolean cpusetsAgain = task.results().isEmpty() || task.errorCode() != null;
-            if (cpusetsAgain) {
+            // A cpuset's or a Slurm job's processes are known on the host only: run it again unless
+            // every process the task reported succeeded and it reported no task-level error.
+            boolean groupsAgain = task.results().isEmpty() || task.errorCode() != null;
+            if (groupsAgain) {
                 for (String cpuset : asked.cpusets()) {
                     targets.add(new JobRequest.Target(List.of(task.host()), null, cpuset));
+                }
+                for (String slurmJob : asked.slurmJobs()) {
+                    targets.add(new JobRequest.Target(List.of(task.host()), null, null, slurmJob));
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.numashift.linux;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,6 +69,24 @@ record CpusetHierarchy(Path root, Version version) {
      */
     Optional<Path> memsFile(Path directory) {
         return controlFile(directory, version == Version.V1 ? "cpuset.mems" : "cpuset.mems.effective");
+    }
+
+    /**
+     * Whether the kernel moves the memory of a process that enters the cgroup at this directory
+     * onto its nodes: always in cgroup v2, in v1 when the cpuset's {@code cpuset.memory_migrate}
+     * is set.
+     */
+    boolean movesMemoryOnEntry(Path directory) {
+        if (version == Version.V2) {
+            return true;
+        }
+        try {
+            return Files.readString(directory.resolve("cpuset.memory_migrate"))
+                    .strip()
+                    .equals("1");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The file that lists a cpuset's CPUs, found as {@link #memsFile}. */

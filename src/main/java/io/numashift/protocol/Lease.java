@@ -29,16 +29,23 @@ public record Lease(
         MigrationPlan plan) {
 
     /**
-     * The processes of one host's task: explicit pids and the processes of cpusets, which the agent
-     * resolves when the task starts.
+     * The processes of one host's task: explicit pids and the processes of cpusets and Slurm jobs,
+     * which the agent resolves when the task starts.
      *
      * @param pids explicit processes
      * @param cpusets cpusets whose processes are migrated too
+     * @param slurmJobs Slurm jobs whose processes on the host are migrated too (absent from a
+     *     service that does not know them: none)
      */
-    public record Targets(List<Integer> pids, List<String> cpusets) {
+    public record Targets(List<Integer> pids, List<String> cpusets, List<String> slurmJobs) {
         public Targets {
             pids = List.copyOf(pids);
             cpusets = List.copyOf(cpusets);
+            slurmJobs = slurmJobs == null ? List.of() : List.copyOf(slurmJobs);
+        }
+
+        public Targets(List<Integer> pids, List<String> cpusets) {
+            this(pids, cpusets, List.of());
         }
     }
 }

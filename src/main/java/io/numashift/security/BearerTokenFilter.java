@@ -14,6 +14,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Admits a request when its bearer token is known and has the role the path needs: health probes
+ * and the dashboard's static files (no data: the page asks for a token and sends it with every call)
  * need none; the agent protocol needs {@code agent}; reads need {@code viewer}; every other change
  * needs {@code operator}. Answers 401 without a known token and 403 {@code EPERM} without the role.
  */
@@ -28,7 +29,7 @@ public class BearerTokenFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String path = routedPath(request);
-        if (path.equals("/actuator/health") || path.startsWith("/actuator/health/")) {
+        if (path.equals("/actuator/health") || path.startsWith("/actuator/health/") || isDashboard(request, path)) {
             chain.doFilter(request, response);
             return;
         }
@@ -56,6 +57,12 @@ public class BearerTokenFilter extends OncePerRequestFilter {
         }
         request.setAttribute(Caller.ATTRIBUTE, caller.get());
         chain.doFilter(request, response);
+    }
+
+    /** A read of the dashboard's page or of its scripts and styles ({@code /}, {@code /ui/…}). */
+    static boolean isDashboard(HttpServletRequest request, String path) {
+        boolean read = request.getMethod().equals("GET") || request.getMethod().equals("HEAD");
+        return read && (path.equals("/") || path.equals("/index.html") || path.startsWith("/ui/"));
     }
 
     /**

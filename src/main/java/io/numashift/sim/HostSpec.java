@@ -178,9 +178,24 @@ public record HostSpec(
             boolean stopped,
             MemoryPolicy policy,
             long allocatePagesPerStep,
-            List<VmaSpec> vmas) {
+            List<VmaSpec> vmas,
+            @Nullable String slurmJob) {
         public ProcessSpec {
             vmas = List.copyOf(vmas);
+        }
+
+        /** A process of no Slurm job. */
+        public ProcessSpec(
+                int pid,
+                int uid,
+                String command,
+                @Nullable String cpuset,
+                int cpu,
+                boolean stopped,
+                MemoryPolicy policy,
+                long allocatePagesPerStep,
+                List<VmaSpec> vmas) {
+            this(pid, uid, command, cpuset, cpu, stopped, policy, allocatePagesPerStep, vmas, null);
         }
 
         public static ProcessSpec of(int pid, List<VmaSpec> vmas) {
@@ -188,23 +203,26 @@ public record HostSpec(
         }
 
         public ProcessSpec withCpuset(@Nullable String value) {
-            return new ProcessSpec(pid, uid, command, value, cpu, stopped, policy, allocatePagesPerStep, vmas);
+            return new ProcessSpec(
+                    pid, uid, command, value, cpu, stopped, policy, allocatePagesPerStep, vmas, slurmJob);
         }
 
         public ProcessSpec withCpu(int value) {
-            return new ProcessSpec(pid, uid, command, cpuset, value, stopped, policy, allocatePagesPerStep, vmas);
+            return new ProcessSpec(
+                    pid, uid, command, cpuset, value, stopped, policy, allocatePagesPerStep, vmas, slurmJob);
         }
 
         public ProcessSpec withStopped(boolean value) {
-            return new ProcessSpec(pid, uid, command, cpuset, cpu, value, policy, allocatePagesPerStep, vmas);
+            return new ProcessSpec(pid, uid, command, cpuset, cpu, value, policy, allocatePagesPerStep, vmas, slurmJob);
         }
 
         public ProcessSpec withPolicy(MemoryPolicy value) {
-            return new ProcessSpec(pid, uid, command, cpuset, cpu, stopped, value, allocatePagesPerStep, vmas);
+            return new ProcessSpec(
+                    pid, uid, command, cpuset, cpu, stopped, value, allocatePagesPerStep, vmas, slurmJob);
         }
 
         public ProcessSpec withAllocatePagesPerStep(long value) {
-            return new ProcessSpec(pid, uid, command, cpuset, cpu, stopped, policy, value, vmas);
+            return new ProcessSpec(pid, uid, command, cpuset, cpu, stopped, policy, value, vmas, slurmJob);
         }
     }
 

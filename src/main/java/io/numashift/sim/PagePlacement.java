@@ -3,6 +3,9 @@ package io.numashift.sim;
 import static io.numashift.core.backend.PageSet.BLOCK_PAGES;
 import static io.numashift.core.backend.PageSet.BLOCK_SHIFT;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -17,6 +20,9 @@ import java.util.Arrays;
 final class PagePlacement {
     static final int ABSENT = -1;
     private static final int WORDS = BLOCK_PAGES / 64;
+    /** Eight node bytes of a dense chunk read as one long. */
+    private static final VarHandle EIGHT_NODES =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final long pages;
     private final short[] uniform;
@@ -121,8 +127,16 @@ final class PagePlacement {
                 nodes[chunk] = null;
                 present[chunk] = null;
             } else if (nodes[chunk] != null || uniform[chunk] != node) {
-                for (long p = page; p < end; p++) {
-                    set(p, node);
+                densify(chunk);
+                int from0 = (int) (page - chunkStart(chunk));
+                int to0 = (int) (end - chunkStart(chunk));
+                long[] bits = present[chunk];
+                if (node != ABSENT) {
+                    Arrays.fill(nodes[chunk], from0, to0, (byte) node);
+                }
+                for (int w = from0 >>> 6; w <= (to0 - 1) >>> 6; w++) {
+                    long mask = SimulatedMemory.wordMask(w, from0, to0);
+                    bits[w] = node == ABSENT ? bits[w] & ~mask : bits[w] | mask;
                 }
             }
             page = end;
@@ -150,6 +164,24 @@ final class PagePlacement {
         uniform[chunk] = (short) node;
         nodes[chunk] = null;
         present[chunk] = null;
+    }
+
+    /**
+     * The node of the 64 pages of a dense chunk's node bytes from {@code first} (a multiple of
+     * 64), or {@link #ABSENT} when they are not all on one node: eight reads of eight bytes, so
+     * that a contiguous run in a dense chunk is worked a word at a time.
+     */
+    static int nodeOfWord(byte[] dense, int first) {
+        long eight = (long) EIGHT_NODES.get(dense, first);
+        if (eight != (eight & 0xFF) * 0x0101010101010101L) {
+            return ABSENT;
+        }
+        for (int k = 8; k < 64; k += 8) {
+            if ((long) EIGHT_NODES.get(dense, first + k) != eight) {
+                return ABSENT;
+            }
+        }
+        return (int) (eight & 0xFF);
     }
 
     /** Bytes of heap this placement holds, for memory measurements. */

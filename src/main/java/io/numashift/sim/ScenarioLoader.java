@@ -56,8 +56,8 @@ public final class ScenarioLoader {
     private static final List<String> CPUSET_KEYS = List.of("path", "mems", "cpus");
     private static final List<String> FILE_KEYS = List.of("path", "migrate", "fs");
     private static final List<String> SHARED_KEYS = List.of("name", "pages", "placement");
-    private static final List<String> PROCESS_KEYS =
-            List.of("pid", "uid", "command", "cpuset", "cpu", "state", "policy", "allocatePagesPerStep", "vmas");
+    private static final List<String> PROCESS_KEYS = List.of(
+            "pid", "uid", "command", "cpuset", "cpu", "state", "policy", "allocatePagesPerStep", "vmas", "slurmJob");
     private static final List<String> VMA_KEYS =
             List.of("start", "pages", "perms", "file", "shared", "placement", "pinned", "policy");
     private static final List<String> POLICY_KEYS = List.of("mode", "nodes");
@@ -264,7 +264,9 @@ public final class ScenarioLoader {
         long allocate =
                 integer(process.get("allocatePagesPerStep"), process.at("allocatePagesPerStep"), 0, 0, Long.MAX_VALUE);
         List<VmaSpec> vmas = process.list("vmas", VMA_KEYS, ScenarioLoader::vma);
-        return new ProcessSpec(pid, uid, command, cpuset, cpu, stopped, policy, allocate, vmas);
+        Object slurmJobValue = process.get("slurmJob");
+        String slurmJob = slurmJobValue == null ? null : slurmJob(slurmJobValue, process.at("slurmJob"));
+        return new ProcessSpec(pid, uid, command, cpuset, cpu, stopped, policy, allocate, vmas, slurmJob);
     }
 
     private static VmaSpec vma(Fields vma) {
@@ -410,6 +412,15 @@ public final class ScenarioLoader {
             throw where.error("must not be negative, got " + value);
         }
         return n;
+    }
+
+    /** A Slurm job id: {@code 42} (as a number or a string), or {@code "42_7"} for an array task. */
+    private static String slurmJob(Object value, Where where) {
+        String text = value instanceof Number n ? n.toString() : value instanceof String s ? s.strip() : "";
+        if (!text.matches("[0-9]{1,18}(_[0-9]{1,9})?")) {
+            throw where.error("expected a Slurm job id such as 42 or \"42_7\", got " + describe(value));
+        }
+        return text;
     }
 
     private static String string(Object value, Where where) {

@@ -19,6 +19,10 @@ final class SimProcess {
     boolean stopped;
     MemoryPolicy policy;
     final long allocatePagesPerStep;
+
+    @Nullable
+    final String slurmJob;
+
     final List<SimVma> vmas = new ArrayList<>();
     int interleave;
 
@@ -31,5 +35,6 @@ final class SimProcess {
         this.stopped = spec.stopped();
         this.policy = spec.policy();
         this.allocatePagesPerStep = spec.allocatePagesPerStep();
+        this.slurmJob = spec.slurmJob();
     }
 }

@@ -117,6 +117,16 @@ public final class SimulatedHost implements NumaBackend {
                 .toList();
     }
 
+    /** The processes the scenario gives this Slurm job ({@code slurmJob}); empty when it gives none. */
+    @Override
+    public synchronized Optional<List<Integer>> slurmJobPids(String job) {
+        List<Integer> pids = rules.processes.values().stream()
+                .filter(p -> job.equals(p.slurmJob))
+                .map(p -> p.pid)
+                .toList();
+        return pids.isEmpty() ? Optional.empty() : Optional.of(pids);
+    }
+
     @Override
     public synchronized Optional<Cpuset> cpuset(String path) {
         return Optional.ofNullable(rules.cpusets.get(path));

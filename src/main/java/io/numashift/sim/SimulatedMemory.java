@@ -180,6 +180,17 @@ final class SimulatedMemory {
         long[] baselineWords = census.baseline == null ? null : census.baseline.readWords(block);
         boolean[] moving = census.moving;
         long[] onNode = census.onNode;
+        // 1 for a node whose pages are to move, so that a word's pending bits need no branch.
+        long[] movingBit = new long[onNode.length];
+        if (moving != null) {
+            for (int a = 0; a < moving.length; a++) {
+                movingBit[a] = moving[a] ? 1 : 0;
+            }
+        }
+        long pinnedBelow = object.pinnedUpTo - chunkStart;
+        // The whole words' counts, per node byte (an array of 256, which the compiler knows needs
+        // no bounds check), added to the census at the end.
+        int[] histogram = new int[256];
         int from = (int) (page - blockStart);
         int to = (int) (end - blockStart);
         for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
@@ -190,6 +201,33 @@ final class SimulatedMemory {
                 residentWords[w] |= bits;
             }
             long known = baselineWords == null ? 0 : baselineWords[w];
+            int first = w << 6;
+            if (bits == -1L && first >= pinnedBelow && (baselineWords == null || known == -1L)) {
+                // 64 present pages, none pinned, none new: a count per byte and no bit work, or
+                // one count when they are on one node.
+                int same = PagePlacement.nodeOfWord(nodes, first);
+                if (same != PagePlacement.ABSENT) {
+                    onNode[same] += 64;
+                    if (pendingWords != null) {
+                        pendingWords[w] |= -movingBit[same];
+                    }
+                    continue;
+                }
+                if (pendingWords == null) {
+                    for (int j = 0; j < 64; j++) {
+                        histogram[nodes[first + j] & 0xFF]++;
+                    }
+                    continue;
+                }
+                long pendingBits = 0;
+                for (int j = 0; j < 64; j++) {
+                    int node = nodes[first + j] & 0xFF;
+                    histogram[node]++;
+                    pendingBits |= movingBit[node] << j;
+                }
+                pendingWords[w] |= pendingBits;
+                continue;
+            }
             long pendingBits = 0;
             while (bits != 0) {
                 int b = Long.numberOfTrailingZeros(bits);
@@ -211,6 +249,9 @@ final class SimulatedMemory {
             if (pendingWords != null) {
                 pendingWords[w] |= pendingBits;
             }
+        }
+        for (int a = 0; a < Math.min(onNode.length, histogram.length); a++) {
+            onNode[a] += histogram[a];
         }
     }
 

@@ -1,5 +1,7 @@
 package io.numashift.web;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.numashift.web.ApiProblem.FieldError;
 import jakarta.persistence.PersistenceException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,9 +10,11 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -50,6 +54,12 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 @Order(Ordered.LOWEST_PRECEDENCE)
 public class ApiErrors {
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+
+    private final ObjectProvider<DataSource> dataSource;
+
+    public ApiErrors(ObjectProvider<DataSource> dataSource) {
+        this.dataSource = dataSource;
+    }
 
     @ExceptionHandler(InvalidRequestException.class)
     ProblemDetail invalid(InvalidRequestException e) {
@@ -154,7 +164,8 @@ public class ApiErrors {
     /**
      * Database errors. The service is busy (429 with {@code Retry-After}) when every connection of
      * its pool stayed taken for the pool's whole wait (the pool gives up with no failure of its
-     * own), or a lock could not be had in time or a transaction lost a deadlock or a serialization
+     * own, and all its connections are in use: a wait that ended while the pool had room was for a
+     * connection the database did not give, which is the database being away), or a lock could not be had in time or a transaction lost a deadlock or a serialization
      * conflict (SQL states 40001, 40P01, 55P03, H2's lock timeout): the request changed nothing
      * and can be sent again. The database is away (503, never 500) when the failure, or any of its
      * causes, says so: no connection could be had or it broke (the server stopped, restarted or
@@ -164,7 +175,7 @@ public class ApiErrors {
      */
     @ExceptionHandler({DataAccessException.class, PersistenceException.class, TransactionException.class})
     ResponseEntity<ProblemDetail> database(Exception e, HttpServletRequest request) {
-        if (busy(e)) {
+        if (busy(e, poolFull())) {
             log.info("busy for {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
             return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                     .header(HttpHeaders.RETRY_AFTER, "1")
@@ -198,14 +209,20 @@ public class ApiErrors {
                         HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL", "internal error; see the service's log"));
     }
 
-    /** Whether the failure is the service being busy, not the database being away. */
-    static boolean busy(Throwable e) {
+    /**
+     * Whether the failure is the service being busy, not the database being away; {@code poolFull}
+     * whether every connection of the pool is in use.
+     */
+    static boolean busy(Throwable e, boolean poolFull) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof PessimisticLockingFailureException) {
                 return true;
             }
-            // The pool's own timeout: no connection came free in time, and none failed.
+            // The pool's own timeout: no connection came free in time, none failed, and all were
+            // taken. (The pool forgets its last failure when a connection succeeds, so a request that
+            // waited through an outage can time out without one just as the database comes back.)
             if (cause instanceof SQLTransientConnectionException pool
+                    && poolFull
                     && pool.getCause() == null
                     && pool.getNextException() == null) {
                 return true;
@@ -215,6 +232,21 @@ public class ApiErrors {
             }
         }
         return false;
+    }
+
+    /** Whether every connection of the service's pool is in use (true when it cannot be known). */
+    private boolean poolFull() {
+        DataSource source = dataSource.getIfAvailable();
+        try {
+            if (source == null || !source.isWrapperFor(HikariDataSource.class)) {
+                return true;
+            }
+            HikariDataSource hikari = source.unwrap(HikariDataSource.class);
+            HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+            return pool == null || pool.getActiveConnections() >= hikari.getMaximumPoolSize();
+        } catch (SQLException e) {
+            return true;
+        }
     }
 
     private static boolean contended(SQLException sql) {

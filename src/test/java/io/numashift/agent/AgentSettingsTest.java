@@ -92,6 +92,19 @@ class AgentSettingsTest {
             assertThatThrownBy(() -> read(List.of("--numashift.agent.max-mib-per-second=" + rate), Map.of()))
                     .hasMessageContaining("numashift.agent.max-mib-per-second");
         }
+        for (String threads : List.of("0", "65", "-1", "all", "2.5")) {
+            assertThatThrownBy(() -> read(List.of("--numashift.agent.move-threads=" + threads), Map.of()))
+                    .hasMessageContaining("numashift.agent.move-threads");
+        }
+    }
+
+    @Test
+    void moveThreadsAreTheBackendsDefaultUnlessSet() {
+        assertThat(read(List.of(), Map.of()).moveThreads()).isNull();
+        assertThat(read(List.of("--numashift.agent.move-threads=1"), Map.of()).moveThreads())
+                .isEqualTo(1);
+        assertThat(read(List.of(), Map.of("NUMASHIFT_AGENT_MOVE_THREADS", "64")).moveThreads())
+                .isEqualTo(64);
     }
 
     @Test

@@ -80,6 +80,7 @@ class MoveStepsTest {
                         System::nanoTime,
                         RateCap.of(null, scanned.topology().pageSize(), System::nanoTime, RateCap.PARK),
                         false,
+                        scanned.mapping().moving,
                         log)
                 .start();
     }

@@ -9,7 +9,6 @@ import io.numashift.sim.HostSpec;
 import io.numashift.sim.HostSpec.ProcessSpec;
 import io.numashift.sim.HostSpec.VmaSpec;
 import io.numashift.sim.SimulatedHost;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,37 +24,7 @@ class RateCapTest {
     /** The host's own pace: 100,000 pages (390 MiB) a second. */
     private static final double HOST_PAGES_PER_SECOND = 100_000;
 
-    /** Pages done at each batch, and a cancel at a given time. */
-    private static final class Batches implements MigrationMonitor {
-        final SimulatedTime time;
-        final long cancelAt;
-        final List<Long> done = new ArrayList<>();
-
-        Batches(SimulatedTime time, long cancelAt) {
-            this.time = time;
-            this.cancelAt = cancelAt;
-        }
-
-        @Override
-        public void progress(int pid, long pagesDone, long pagesToMove) {
-            done.add(pagesDone);
-        }
-
-        @Override
-        public boolean cancelRequested() {
-            return time.now >= cancelAt;
-        }
-
-        long largest() {
-            long largest = 0;
-            for (int i = 1; i < done.size(); i++) {
-                largest = Math.max(largest, done.get(i) - done.get(i - 1));
-            }
-            return largest;
-        }
-    }
-
-    private static MigrationResult migrate(Integer maxMiBPerSecond, SimulatedTime time, Batches batches) {
+    private static MigrationResult migrate(Integer maxMiBPerSecond, SimulatedTime time, ReportsInTime batches) {
         SimulatedHost host = SimulatedHost.create(
                 HostSpec.of("h", TestHosts.nodes(2, 2 * PAGES))
                         .withPagesPerSecond(HOST_PAGES_PER_SECOND)
@@ -73,7 +42,7 @@ class RateCapTest {
     @Test
     void aCappedMigrationMovesAtItsRateInSlices() {
         SimulatedTime time = new SimulatedTime(0);
-        Batches batches = new Batches(time, Long.MAX_VALUE);
+        ReportsInTime batches = new ReportsInTime(time, Long.MAX_VALUE);
 
         MigrationResult result = migrate(10, time, batches);
 
@@ -92,7 +61,7 @@ class RateCapTest {
         MigrationResult[] result = new MigrationResult[1];
 
         Thread.ofVirtual()
-                .start(() -> result[0] = migrate(null, time, new Batches(time, Long.MAX_VALUE)))
+                .start(() -> result[0] = migrate(null, time, new ReportsInTime(time, Long.MAX_VALUE)))
                 .join();
 
         assertThat(result[0].pagesMoved()).isEqualTo(PAGES);
@@ -103,7 +72,7 @@ class RateCapTest {
     void withoutACapTheHostsOwnPaceDecides() {
         SimulatedTime time = new SimulatedTime(0);
 
-        MigrationResult result = migrate(null, time, new Batches(time, Long.MAX_VALUE));
+        MigrationResult result = migrate(null, time, new ReportsInTime(time, Long.MAX_VALUE));
 
         assertThat(result.pagesMoved()).isEqualTo(PAGES);
         assertThat(result.mibPerSecond()).isGreaterThan(300.0);
@@ -114,7 +83,7 @@ class RateCapTest {
     void aCancelStopsACappedMigrationWithinASlice() {
         SimulatedTime time = new SimulatedTime(0);
 
-        MigrationResult result = migrate(10, time, new Batches(time, 2 * SECOND));
+        MigrationResult result = migrate(10, time, new ReportsInTime(time, 2 * SECOND));
 
         assertThat(result.status()).isEqualTo(MigrationStatus.CANCELLED);
         assertThat(result.pagesMoved()).isBetween(2 * 2560L - 128, 2 * 2560L + 128);

@@ -10,7 +10,6 @@ import io.numashift.sim.HostSpec.ProcessSpec;
 import io.numashift.sim.HostSpec.VmaSpec;
 import io.numashift.sim.PaceClock;
 import io.numashift.sim.SimulatedHost;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -27,48 +26,6 @@ class TimeBoundedBatchesTest {
     private static final long SECOND = 1_000_000_000L;
     private static final int SLOW_PAGES_PER_SECOND = 2000;
     private static final long PAGES = 60_000;
-
-    /** What the engine told its caller, with the simulated time of each report. */
-    private static final class Reports implements MigrationMonitor {
-        final SimulatedTime time;
-        final long cancelAt;
-        final List<Long> at = new ArrayList<>();
-        final List<Long> done = new ArrayList<>();
-
-        Reports(SimulatedTime time, long cancelAt) {
-            this.time = time;
-            this.cancelAt = cancelAt;
-        }
-
-        @Override
-        public void progress(int pid, long pagesDone, long pagesToMove) {
-            at.add(time.now);
-            done.add(pagesDone);
-        }
-
-        @Override
-        public boolean cancelRequested() {
-            return time.now >= cancelAt;
-        }
-
-        /** Pages finished by each batch, in order. */
-        List<Long> batches() {
-            List<Long> sizes = new ArrayList<>();
-            for (int i = 1; i < done.size(); i++) {
-                sizes.add(done.get(i) - done.get(i - 1));
-            }
-            return sizes;
-        }
-
-        /** The longest time between two reports. */
-        long longestGap() {
-            long longest = 0;
-            for (int i = 1; i < at.size(); i++) {
-                longest = Math.max(longest, at.get(i) - at.get(i - 1));
-            }
-            return longest;
-        }
-    }
 
     private static SimulatedHost host(double pagesPerSecond, long vmaPages, Map<Integer, Long> placement, PaceClock c) {
         return SimulatedHost.create(
@@ -103,7 +60,7 @@ class TimeBoundedBatchesTest {
     void onASlowHostProgressComesAtBoundariesNoFurtherApartThanTheTarget() {
         SimulatedTime time = new SimulatedTime(0);
         SimulatedHost host = host(SLOW_PAGES_PER_SECOND, PAGES, Map.of(0, PAGES), time);
-        Reports reports = new Reports(time, Long.MAX_VALUE);
+        ReportsInTime reports = new ReportsInTime(time, Long.MAX_VALUE);
 
         MigrationResult result = migrate(host, time, reports);
 
@@ -121,7 +78,7 @@ class TimeBoundedBatchesTest {
     void anEngineThatDoesNotKnowThePaceStartsSmallAndThenFollowsTheTimeItsBatchesTake() {
         SimulatedTime time = new SimulatedTime(0);
         SimulatedHost host = host(SLOW_PAGES_PER_SECOND, PAGES, Map.of(0, PAGES), time);
-        Reports reports = new Reports(time, Long.MAX_VALUE);
+        ReportsInTime reports = new ReportsInTime(time, Long.MAX_VALUE);
 
         MigrationResult result = migrateLearningThePace(host, time, reports);
 
@@ -141,7 +98,7 @@ class TimeBoundedBatchesTest {
         SimulatedHost host = host(SLOW_PAGES_PER_SECOND, vmaPages, Map.of(1, vmaPages), time);
         // Two blocks of pages that stay on node 1, then 10,000 pages to move at the end.
         host.relayout(PID, HEAP, page -> page >= vmaPages - 10_000 ? 0 : 1);
-        Reports reports = new Reports(time, Long.MAX_VALUE);
+        ReportsInTime reports = new ReportsInTime(time, Long.MAX_VALUE);
 
         MigrationResult result = migrateLearningThePace(host, time, reports);
 
@@ -153,7 +110,7 @@ class TimeBoundedBatchesTest {
     void aCancelTwoSecondsInStopsWithinOneBatchAndKeepsWhatMoved() {
         SimulatedTime time = new SimulatedTime(0);
         SimulatedHost host = host(SLOW_PAGES_PER_SECOND, PAGES, Map.of(0, PAGES), time);
-        Reports reports = new Reports(time, 2 * SECOND);
+        ReportsInTime reports = new ReportsInTime(time, 2 * SECOND);
 
         MigrationResult result = migrate(host, time, reports);
 
@@ -171,7 +128,7 @@ class TimeBoundedBatchesTest {
     void aCancelWithRollbackOnASlowHostPutsBackWhatTheBatchesMoved() {
         SimulatedTime time = new SimulatedTime(0);
         SimulatedHost host = host(SLOW_PAGES_PER_SECOND, PAGES, Map.of(0, PAGES), time);
-        Reports reports = new Reports(time, 2 * SECOND);
+        ReportsInTime reports = new ReportsInTime(time, 2 * SECOND);
 
         MigrationResult result = new MigrationEngine(host, MigrationEngine.DEFAULT_BATCH_PAGES, time::nanoTime)
                 .migrate(
@@ -193,7 +150,7 @@ class TimeBoundedBatchesTest {
         long blocks = 16;
         long pages = blocks * PageSet.BLOCK_PAGES;
         SimulatedHost host = host(0, pages, Map.of(0, pages), time);
-        Reports reports = new Reports(time, Long.MAX_VALUE);
+        ReportsInTime reports = new ReportsInTime(time, Long.MAX_VALUE);
 
         MigrationResult result = migrate(host, time, reports);
 
@@ -207,7 +164,7 @@ class TimeBoundedBatchesTest {
         long blocks = 16;
         long pages = blocks * PageSet.BLOCK_PAGES;
         SimulatedHost host = host(0, pages, Map.of(0, pages), time);
-        Reports reports = new Reports(time, Long.MAX_VALUE);
+        ReportsInTime reports = new ReportsInTime(time, Long.MAX_VALUE);
 
         MigrationResult result = migrateLearningThePace(host, time, reports);
 

@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,13 @@ class AgentProtocolTest {
         token(registry, 0, "ops", OPERATOR, "OPERATOR", "");
         token(registry, 1, "agent-h1", AGENT_H1, "AGENT", "h1");
         token(registry, 2, "agent-h2", AGENT_H2, "AGENT", "h2");
-        token(registry, 3, "fleet", FLEET, "AGENT", "race,busy,once,cancel,wake,locked,release,broken,retry,refused");
+        token(
+                registry,
+                3,
+                "fleet",
+                FLEET,
+                "AGENT",
+                "race,busy,once,cancel,wake,locked,release,broken,retry,refused,capped");
     }
 
     static void token(DynamicPropertyRegistry registry, int i, String name, String secret, String role, String hosts) {
@@ -422,14 +429,40 @@ class AgentProtocolTest {
                 });
     }
 
+    /**
+     * A host's own cap ({@code numashift.agent.max-mib-per-second}) holds a job that sets none, and
+     * the job's request still shows none: the cap is the host's, not the job's.
+     */
+    @Test
+    void aHostsOwnRateCapHoldsAJobThatSetsNone() throws Exception {
+        long start = System.nanoTime();
+        JsonNode done = oneJobOnAgent("capped", simulatedH1Except((simulated, method) -> PASS_THROUGH), 4);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        JsonNode process = done.get("tasks").get(0).get("processes").get(0);
+        assertThat(done.get("state").asString()).as("%s", done).isEqualTo("SUCCEEDED");
+        assertThat(done.get("request").get("options").get("maxMiBPerSecond").isNull())
+                .isTrue();
+        assertThat(process.get("pagesMoved").asLong()).isEqualTo(2000);
+        // 2,000 pages are 7.8 MiB: about 2 s at 4 MiB/s, where the simulated host alone takes milliseconds.
+        assertThat(process.get("mibPerSecond").asDouble()).isBetween(3.6, 4.4);
+        assertThat(seconds).isGreaterThan(2000 * 4096.0 / (1 << 20) / 4.4);
+    }
+
     /** Runs an agent for {@code host} on {@code backend}, submits one job of pid 100 to it and returns the ended job. */
     private JsonNode oneJobOnAgent(String host, NumaBackend backend) throws InterruptedException {
+        return oneJobOnAgent(host, backend, null);
+    }
+
+    private JsonNode oneJobOnAgent(String host, NumaBackend backend, @Nullable Integer hostCap)
+            throws InterruptedException {
         Agent agent = new Agent(
                 host,
                 "simulated",
                 backend,
                 new AgentClient(URI.create("http://127.0.0.1:" + port), FLEET),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                hostCap);
         Thread.ofVirtual().start(agent);
         try {
             await(host + " registered")

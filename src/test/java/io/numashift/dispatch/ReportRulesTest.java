@@ -62,6 +62,17 @@ class ReportRulesTest {
     }
 
     @Test
+    void aSlurmJobTaskMayReportProcessesTheLeaseDidNotName() {
+        ReportRules slurm = new ReportRules(
+                new TaskTargets(List.of(), List.of(), List.of("42")), List.of(0, 1), List.of(2, 3), Set.of());
+        assertThat(slurm.check(List.of(good(77).build(), good(78).build()), null))
+                .isEmpty();
+        assertThat(RULES.check(List.of(good(77).build()), null))
+                .as("a task of pids alone may not")
+                .isNotEmpty();
+    }
+
+    @Test
     void pagesMovedSkippedAndFailedFitInThePagesScanned() {
         assertThat(field(good(10).moved(5, 6, new NodePairPages(0, 2, 6)))).isEqualTo("processes[0].pagesScanned");
         assertThat(field(good(10).status(MigrationStatus.PARTIAL, null)

@@ -14,7 +14,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@link GuestMigrationTests} on four nodes: node 0 (1,280 MiB, CPU 0), node 1 (512 MiB, CPU 1),
  * and nodes 2 (128 MiB) and 3 (512 MiB) with memory only, as CXL tiers are. Node 3 is nearer to
- * node 2 (15) than node 1 is (25); a rotation among three nodes, and a fallback by distance.
+ * node 2 (15) than node 1 is (25); cpusets on cgroup v2. A rotation among three nodes, and a
+ * fallback by distance.
  */
 class FourNodeGuestIT extends GuestMigrationTests {
     static final String DISTANCES = "10,20,25,30;20,10,25,30;25,25,10,15;30,30,15,10";
@@ -26,7 +27,7 @@ class FourNodeGuestIT extends GuestMigrationTests {
 
     @Override
     NumaGuest.Spec machine() {
-        return new NumaGuest.Spec(4, List.of(1280, 512, 128, 512), DISTANCES, List.of());
+        return new NumaGuest.Spec(4, List.of(1280, 512, 128, 512), DISTANCES, 2, List.of());
     }
 
     /** Node 2 has about 110 MiB free; 49,152 private pages write 168 MiB. */

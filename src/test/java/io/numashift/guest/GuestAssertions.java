@@ -3,6 +3,7 @@ package io.numashift.guest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 
@@ -69,5 +70,35 @@ final class GuestAssertions {
             }
         });
         return pages;
+    }
+
+    /**
+     * The counts of a process that ran to its end add up (docs/migration.md §7.3): every page
+     * scanned moved, was skipped, failed, or stayed on a node outside {@code oldNodes}.
+     */
+    static void countsAddUp(JsonNode process, Set<Integer> oldNodes) {
+        assertThat(accounted(process, oldNodes))
+                .as("moved + skipped + failed + stayed, in %s", process)
+                .isEqualTo(process.get("pagesScanned").asLong());
+    }
+
+    /** Pages scanned that moved, were skipped, failed, or stayed on a node outside {@code oldNodes}. */
+    static long accounted(JsonNode process, Set<Integer> oldNodes) {
+        long skipped = 0;
+        for (JsonNode count : process.path("pagesSkipped")) {
+            skipped += count.asLong();
+        }
+        long failed = 0;
+        for (JsonNode count : process.path("pagesFailed")) {
+            failed += count.asLong();
+        }
+        long stayed = 0;
+        for (Map.Entry<Integer, Long> node :
+                placement(process.get("placementBefore")).entrySet()) {
+            if (!oldNodes.contains(node.getKey())) {
+                stayed += node.getValue();
+            }
+        }
+        return process.get("pagesMoved").asLong() + skipped + failed + stayed;
     }
 }

@@ -49,7 +49,11 @@ final class GuestCluster implements AutoCloseable {
             guest = NumaGuest.boot(
                     name,
                     new NumaGuest.Spec(
-                            machine.nodes(), machine.memMiB(), machine.distances(), List.of(service.port())));
+                            machine.nodes(),
+                            machine.memMiB(),
+                            machine.distances(),
+                            machine.cgroup(),
+                            List.of(service.port())));
             GuestCluster cluster = new GuestCluster(processes, service, guest);
             cluster.startAgent();
             return cluster;

@@ -37,9 +37,10 @@ public final class GuestWorkload implements AutoCloseable {
      *
      * @param verify {@code OK} when every written page holds its pattern
      * @param grown pages the growing thread has written so far
+     * @param touched pages the touching threads ({@code --touch CPU}) have read so far
      * @param nodes per region, the node of each page ({@code -2}: never touched)
      */
-    public record Report(String verify, long grown, Map<String, int[]> nodes) {
+    public record Report(String verify, long grown, long touched, Map<String, int[]> nodes) {
         public int[] nodes(String region) {
             int[] of = nodes.get(region);
             if (of == null) {
@@ -146,17 +147,19 @@ public final class GuestWorkload implements AutoCloseable {
                 .until(() -> Files.exists(file));
         String verify = "";
         long grown = 0;
+        long touched = 0;
         Map<String, int[]> nodes = new HashMap<>();
         for (String line : read(file).lines().toList()) {
             String[] f = line.split(" ");
             switch (f[0]) {
                 case "verify" -> verify = String.join(" ", Arrays.copyOfRange(f, 1, f.length));
                 case "grown" -> grown = Long.parseLong(f[1]);
+                case "touched" -> touched = Long.parseLong(f[1]);
                 case "nodes" -> nodes.put(f[1], expand(Arrays.copyOfRange(f, 2, f.length)));
                 default -> throw new IllegalStateException("unexpected report line: " + line);
             }
         }
-        return new Report(verify, grown, nodes);
+        return new Report(verify, grown, touched, nodes);
     }
 
     /** Runs {@code NODE*COUNT} as one node per page. */

@@ -51,10 +51,12 @@ public final class NumaGuest implements AutoCloseable {
      * @param nodes the number of NUMA nodes
      * @param memMiB each node's memory
      * @param distances rows of the distance table, {@code "10,20;20,10"}, or empty for 10 and 20
+     * @param cgroup the cgroup version of the guest's cpusets: 1 (the {@code cpuset} controller at
+     *     {@code /sys/fs/cgroup/cpuset}) or 2 (the unified hierarchy at {@code /sys/fs/cgroup})
      * @param forwards ports of this machine's loopback that the guest reaches at {@code
      *     $NUMA_GUEST_HOST}
      */
-    public record Spec(int nodes, List<Integer> memMiB, String distances, List<Integer> forwards) {
+    public record Spec(int nodes, List<Integer> memMiB, String distances, int cgroup, List<Integer> forwards) {
         public Spec {
             memMiB = List.copyOf(memMiB);
             forwards = List.copyOf(forwards);
@@ -103,6 +105,7 @@ public final class NumaGuest implements AutoCloseable {
         if (!spec.distances().isEmpty()) {
             command.addAll(List.of("--distances", spec.distances()));
         }
+        command.addAll(List.of("--cgroup", Integer.toString(spec.cgroup())));
         for (int port : spec.forwards()) {
             command.addAll(List.of("--forward", Integer.toString(port)));
         }

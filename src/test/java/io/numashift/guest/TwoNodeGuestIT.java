@@ -11,7 +11,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@link GuestMigrationTests} on two nodes (node 0: 1,280 MiB and CPU 0; node 1: 320 MiB and CPU
- * 1, distance 20), and a swap of the two.
+ * 1, distance 20; cpusets on cgroup v1), and a swap of the two.
  */
 class TwoNodeGuestIT extends GuestMigrationTests {
     @Override
@@ -21,7 +21,7 @@ class TwoNodeGuestIT extends GuestMigrationTests {
 
     @Override
     NumaGuest.Spec machine() {
-        return new NumaGuest.Spec(2, List.of(1280, 320), "", List.of());
+        return new NumaGuest.Spec(2, List.of(1280, 320), "", 1, List.of());
     }
 
     /** Node 1 has about 300 MiB free; 98,304 private pages write 336 MiB. */

@@ -300,6 +300,15 @@ class LinuxBackendTest {
                 Files.writeString(dir.resolve("cpuset.cpus"), "0");
             }
 
+            boolean v2 = hierarchy.version() == CpusetHierarchy.Version.V2;
+            assertThat(backend.cpusetMovesMemory(path))
+                    .as("v2 moves a process's memory as it enters; v1 only with memory_migrate")
+                    .isEqualTo(v2);
+            if (!v2) {
+                Files.writeString(dir.resolve("cpuset.memory_migrate"), "1");
+                assertThat(backend.cpusetMovesMemory(path)).isTrue();
+            }
+
             backend.moveToCpuset(child.pid(), path);
 
             assertThat(backend.pidsInCpuset(path)).containsExactly(child.pid());

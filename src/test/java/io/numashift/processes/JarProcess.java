@@ -33,7 +33,7 @@ public final class JarProcess implements AutoCloseable {
     }
 
     /** Starts {@code java -jar numashift.jar args…} with small-machine JVM options. */
-    static JarProcess start(String name, List<String> args) {
+    public static JarProcess start(String name, List<String> args) {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx384m",
@@ -84,7 +84,7 @@ public final class JarProcess implements AutoCloseable {
         return name;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -113,11 +113,47 @@ public final class JarProcess implements AutoCloseable {
     }
 
     /** Everything the process printed so far. */
-    String output() {
+    public String output() {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Appends a dump of the process's threads (virtual ones included) to its log, for a test that
+     * gives up waiting on it; the log is named in the returned text.
+     */
+    public String dumpThreads() {
+        try {
+            Path dump = Files.createTempFile("numashift-threads", ".txt");
+            Files.delete(dump);
+            new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            Long.toString(process.pid()),
+                            "Thread.dump_to_file",
+                            "-format=text",
+                            dump.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(30, TimeUnit.SECONDS);
+            if (Files.exists(dump)) {
+                Files.writeString(
+                        log,
+                        "\n---- threads ----\n" + Files.readString(dump),
+                        StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.APPEND);
+                Files.delete(dump);
+            }
+            return "threads dumped to " + log;
+        } catch (IOException e) {
+            return "no thread dump: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no thread dump: interrupted";
         }
     }
 

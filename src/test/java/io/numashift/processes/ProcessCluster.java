@@ -106,7 +106,8 @@ public final class ProcessCluster implements AutoCloseable {
         started.forEach(JarProcess::close);
     }
 
-    private static int freePort() {
+    /** A TCP port that was free a moment ago. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

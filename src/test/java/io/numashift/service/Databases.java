@@ -150,7 +150,7 @@ public final class Databases {
             return DriverManager.getConnection(jdbcUrl, username, password);
         }
 
-        void execute(String sql) {
+        public void execute(String sql) {
             try (Connection connection = connect();
                     Statement statement = connection.createStatement()) {
                 statement.execute(sql);
@@ -185,13 +185,21 @@ public final class Databases {
             System.err.println("numashift tests: PostgreSQL tests skipped: " + unavailable);
             return Optional.empty();
         }
+        return Optional.of(container());
+    }
+
+    /**
+     * A PostgreSQL 15 that Testcontainers starts in a container of the Docker (or podman) it finds,
+     * stopped with the JVM: what the PostgreSQL tests use on a machine without a local server.
+     */
+    public static Server container() {
         PostgreSQLContainer container = new PostgreSQLContainer(IMAGE);
         container.start(); // stopped with the JVM by Testcontainers
-        return Optional.of(new Server(
+        return new Server(
                 container.getJdbcUrl(),
                 container.getUsername(),
                 container.getPassword(),
-                "Testcontainers " + IMAGE + " at " + container.getJdbcUrl()));
+                "Testcontainers " + IMAGE + " at " + container.getJdbcUrl());
     }
 
     /** Skips (or, with {@value #REQUIRE}, fails) a test class when there is no PostgreSQL. */

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -301,6 +303,44 @@ class ServiceEndToEndTest {
         assertThat(process.get("status").asString()).isEqualTo("CANCELLED");
         assertThat(process.get("pagesMoved").asLong()).isBetween(1L, 524_287L);
         assertThat(job.get("failures").get(0).get("code").asString()).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void aSlurmJobIsResolvedToItsProcessesOnEachHostAndAJobThatRunsNothingThereFailsEsrch() {
+        String id = client.post("/api/v1/jobs", OPERATOR, """
+                        {"targets": [{"hosts": ["h1", "h2"], "slurmJob": "42"}], "oldNodes": [0], "newNodes": [1],
+                         "options": {"dryRun": true}}""").body().get("id").asString();
+        String elsewhere =
+                client.post("/api/v1/jobs", OPERATOR, """
+                        {"targets": [{"hosts": ["h2"], "slurmJob": "43"}], "oldNodes": [0], "newNodes": [1]}""").body().get("id").asString();
+        ServiceClient.Response both = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h2"], "pids": [200], "slurmJob": "42"}], "oldNodes": [0], "newNodes": [1]}""");
+        ServiceClient.Response notAnId = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["h2"], "slurmJob": "42; rm -rf /"}], "oldNodes": [0], "newNodes": [1]}""");
+
+        JsonNode job = awaitEnd(id);
+        assertThat(job.get("request").get("targets").get(0).get("slurmJob").asString())
+                .isEqualTo("42");
+        Map<String, List<Integer>> pids = new TreeMap<>();
+        for (JsonNode task : job.get("tasks")) {
+            List<Integer> of = new ArrayList<>();
+            task.get("processes").forEach(p -> of.add(p.get("pid").asInt()));
+            pids.put(task.get("host").asString(), of);
+        }
+        assertThat(pids)
+                .as("the scenario's processes of Slurm job 42")
+                .isEqualTo(Map.of("h1", List.of(100), "h2", List.of(200)));
+
+        JsonNode failed = awaitEnd(elsewhere);
+        assertThat(failed.get("state").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("failures").get(0).get("code").asString()).isEqualTo("ESRCH");
+        assertThat(failed.get("failures").get(0).get("message").asString())
+                .contains("Slurm job 43 runs no process on host h2");
+
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.body().toString()).contains("give one of pids, a cpuset or a slurmJob");
+        assertThat(notAnId.status()).isEqualTo(400);
+        assertThat(notAnId.body().toString()).contains("targets[0].slurmJob");
     }
 
     @Test

@@ -152,7 +152,8 @@ final class HostileRequests {
 
         boolean appliesTo(Operation operation) {
             return switch (this) {
-                case NONE, BAD_PARAMETER, WRONG_METHOD -> true;
+                case NONE, WRONG_METHOD -> true;
+                case BAD_PARAMETER -> !operation.parameters().isEmpty();
                 case STRAY_BODY -> operation.body() == null;
                 default -> operation.body() != null;
             };

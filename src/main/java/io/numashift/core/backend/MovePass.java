@@ -16,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  * in {@link #sharedFrom};
  * a page whose target has no free page stays pending, and the backend marks the target in
  * {@link #targetFull} and moves no more pages to it in this call. The first page of a source that
- * stays pending (quota spent or target full) is recorded in {@link #leftAt}.
+ * stays pending (quota spent or target full) is recorded in {@link #leftAt}. A pending page that
+ * the backend finds on a node outside {@link #moving} was moved off its node by someone else since
+ * the census (the kernel's NUMA balancing, reclaim and a fault that read it in again): it is
+ * removed from {@code pending} and counted in {@link #movedAway}, whatever node it came from.
  *
  * <p>Arrays are indexed by node id. The engine resets the outputs with {@link #resetCall} before
  * each call.
@@ -30,6 +33,11 @@ public final class MovePass {
     public PageSet pending;
     public int vmaIndex;
     public @Nullable MoveLog log;
+    /**
+     * The nodes whose pages the migration moves, by node id (a pending page starts on one of them);
+     * null when any node may hold pending pages (a rollback), and then no page counts as moved away.
+     */
+    public boolean @Nullable [] moving;
     /** Whether pages that other processes also map may move ({@code MPOL_MF_MOVE_ALL} on Linux). */
     public boolean moveShared;
 
@@ -38,6 +46,8 @@ public final class MovePass {
     public final long[] sharedFrom;
     public final long[] leftAt;
     public final boolean[] targetFull;
+    /** Pending pages found on a node that is not a source: moved by someone else. */
+    public long movedAway;
 
     public MovePass(int nodeIdLimit, PageSet pending) {
         this.nodeIdLimit = nodeIdLimit;
@@ -60,6 +70,7 @@ public final class MovePass {
         Arrays.fill(sharedFrom, 0);
         Arrays.fill(leftAt, NONE);
         Arrays.fill(targetFull, false);
+        movedAway = 0;
     }
 
     /** Records that a page of source {@code node} at {@code page} was left pending. */

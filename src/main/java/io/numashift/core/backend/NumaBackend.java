@@ -83,14 +83,42 @@ public interface NumaBackend {
      */
     long movePass(int pid, Vma vma, long fromPage, long toPage, MovePass pass);
 
+    /**
+     * Looks once more at the pending pages of {@code [fromPage, toPage)} of a VMA before the engine
+     * counts them failed for want of room: the kernel may have taken some of them along with the
+     * pages it was asked to move (the rest of a huge page that it moved whole, or split and moved in
+     * part when the target had no free huge page). A pending page found on a target of the pass
+     * counts as moved there ({@link MovePass#movedFrom}, {@link MovePass#log}); one on another node
+     * outside {@link MovePass#moving}, as moved away; the rest stay pending. A backend that moves
+     * only the pages it is asked to (a simulated host) finds none.
+     */
+    default void claimLeft(int pid, Vma vma, long fromPage, long toPage, MovePass pass) {}
+
     /** Sets the process-wide memory policy. */
     void setPolicy(int pid, MemoryPolicy policy);
 
     /** Sets the memory policy of the part {@code [start, end)} of a VMA. */
     void setVmaPolicy(int pid, long start, long end, MemoryPolicy policy);
 
+    /**
+     * The processes of a Slurm job on this host (an id such as {@code 42}, or {@code 42_7} for an
+     * array task), or empty when the job runs no process here (or the host knows no Slurm).
+     */
+    default Optional<List<Integer>> slurmJobPids(String job) {
+        return Optional.empty();
+    }
+
     /** Moves the process into a cpuset. */
     void moveToCpuset(int pid, String path);
+
+    /**
+     * Whether moving a process into this cpuset makes the kernel move its memory onto the cpuset's
+     * nodes too (cgroup v2 always does; a v1 cpuset when its {@code memory_migrate} is set). A
+     * simulated host's cpusets do not.
+     */
+    default boolean cpusetMovesMemory(String path) {
+        return false;
+    }
 
     /** Moves the process to run on a CPU. */
     void moveToCpu(int pid, int cpu);

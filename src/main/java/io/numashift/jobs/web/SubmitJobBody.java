@@ -78,12 +78,17 @@ public record SubmitJobBody(
     /** Cpuset paths: absolute. */
     static final String CPUSET_PATH = "/.*";
 
+    /** Slurm job ids: {@code 42}, or {@code 42_7} for a task of an array job. */
+    static final String SLURM_JOB = "[0-9]{1,18}(_[0-9]{1,9})?";
+
     /**
-     * A target: hosts and either pids or a cpuset.
+     * A target: hosts and one of pids, a cpuset, a Slurm job.
      *
      * @param hosts host names
      * @param pids processes
      * @param cpuset every process in this cpuset on each host, resolved there when the task starts
+     * @param slurmJob the processes of this Slurm job (an id such as {@code 42}, or {@code 42_7}
+     *     for an array task) on each host, resolved there when the task starts
      */
     public record TargetBody(
             @NotNull @Size(min = 1, max = MAX_HOSTS)
@@ -96,7 +101,11 @@ public record SubmitJobBody(
             @Nullable @Size(min = 1, max = MAX_PIDS) List<@NotNull @Positive Integer> pids,
 
             @Nullable @Size(max = MAX_TEXT) @Pattern(regexp = CPUSET_PATH, message = "a cpuset path starting with /")
-            String cpuset) {}
+            String cpuset,
+
+            @Nullable
+            @Pattern(regexp = SLURM_JOB, message = "a Slurm job id: digits, or digits_digits for an array task")
+            String slurmJob) {}
 
     /**
      * An address range {@code [start, end)}.
@@ -173,7 +182,8 @@ public record SubmitJobBody(
             @Nullable Boolean dryRun) {}
 
     /**
-     * The normalised request, after the rules that relate fields: a target names pids or a cpuset,
+     * The normalised request, after the rules that relate fields: a target names one of pids, a
+     * cpuset or a Slurm job,
      * at most {@value #MAX_HOSTS} hosts in all, and what the plan says is wrong with itself
      * ({@link MigrationPlan#violations()}: the node mapping of check 1, a range that starts below
      * its end).
@@ -187,10 +197,13 @@ public record SubmitJobBody(
         for (int i = 0; i < targets.size(); i++) {
             TargetBody target = targets.get(i);
             hostCount += target.hosts().size();
-            if ((target.pids() == null) == (target.cpuset() == null)) {
-                errors.add(new FieldError("targets[" + i + "]", "give either pids or a cpuset"));
+            int named = (target.pids() == null ? 0 : 1)
+                    + (target.cpuset() == null ? 0 : 1)
+                    + (target.slurmJob() == null ? 0 : 1);
+            if (named != 1) {
+                errors.add(new FieldError("targets[" + i + "]", "give one of pids, a cpuset or a slurmJob"));
             }
-            parsedTargets.add(new JobRequest.Target(target.hosts(), target.pids(), target.cpuset()));
+            parsedTargets.add(new JobRequest.Target(target.hosts(), target.pids(), target.cpuset(), target.slurmJob()));
         }
         if (hostCount > MAX_HOSTS) {
             errors.add(new FieldError("targets", "at most " + MAX_HOSTS + " hosts in all"));
