@@ -101,7 +101,14 @@ public final class MigrationEngine {
 
     /** Migrates one process of a job. */
     public MigrationResult migrate(MigrationRequest request, JobScope scope, MigrationMonitor monitor) {
-        Topology topology = backend.topology();
+        return migrate(request, scope, monitor, backend.topology());
+    }
+
+    /**
+     * Migrates one process of a job against a topology read before: an evacuation's dry run gives
+     * the free pages that the processes planned before this one leave.
+     */
+    MigrationResult migrate(MigrationRequest request, JobScope scope, MigrationMonitor monitor, Topology topology) {
         return switch (Checks.run(backend, topology, request)) {
             case Checks.Refused refused -> refused.result();
             case Checks.Passed passed ->

@@ -1,6 +1,7 @@
 package io.numashift.core;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -15,8 +16,25 @@ import org.jspecify.annotations.Nullable;
  * @param pid the target process
  * @param plan the mapping, range and options
  * @param privileged whether the caller holds the migrate privilege
+ * @param destinations for an evacuation ({@link Evacuation}): per old node, the nodes its pages may
+ *     go to, nearest first; each page goes to the first of them that has room, and the mapping's
+ *     entry (the nearest) only remaps policies. Null for a migration, whose pages go to their
+ *     mapped node.
  */
-public record MigrationRequest(int pid, MigrationPlan plan, boolean privileged) {
+public record MigrationRequest(
+        int pid,
+        MigrationPlan plan,
+        boolean privileged,
+        @Nullable Map<Integer, List<Integer>> destinations) {
+
+    public MigrationRequest {
+        destinations = destinations == null ? null : Map.copyOf(destinations);
+    }
+
+    /** A migration: every page goes to its mapped node. */
+    public MigrationRequest(int pid, MigrationPlan plan, boolean privileged) {
+        this(pid, plan, privileged, null);
+    }
 
     /**
      * @param pid the target process
@@ -73,23 +91,27 @@ public record MigrationRequest(int pid, MigrationPlan plan, boolean privileged) 
     }
 
     public MigrationRequest withRange(@Nullable AddressRange value) {
-        return new MigrationRequest(pid, plan.withRange(value), privileged);
+        return new MigrationRequest(pid, plan.withRange(value), privileged, destinations);
     }
 
     public MigrationRequest withOptions(MigrationOptions value) {
-        return new MigrationRequest(pid, plan.withOptions(value), privileged);
+        return new MigrationRequest(pid, plan.withOptions(value), privileged, destinations);
     }
 
     public MigrationRequest withCount(@Nullable Integer value) {
-        return new MigrationRequest(pid, plan.withCount(value), privileged);
+        return new MigrationRequest(pid, plan.withCount(value), privileged, destinations);
     }
 
     public MigrationRequest withPrivileged(boolean value) {
-        return new MigrationRequest(pid, plan, value);
+        return new MigrationRequest(pid, plan, value, destinations);
+    }
+
+    public MigrationRequest withDestinations(Map<Integer, List<Integer>> value) {
+        return new MigrationRequest(pid, plan, privileged, value);
     }
 
     public MigrationRequest withPid(int value) {
-        return new MigrationRequest(value, plan, privileged);
+        return new MigrationRequest(value, plan, privileged, destinations);
     }
 
     /**

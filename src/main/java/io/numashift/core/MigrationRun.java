@@ -10,6 +10,7 @@ import io.numashift.core.backend.Topology;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -255,7 +256,16 @@ final class MigrationRun {
     }
 
     private Scheduler scheduler(Scan scan) {
-        return new Scheduler(mapping.target, scan.toMove, topology, request.newNodes());
+        return new Scheduler(mapping.target, scan.toMove, topology, request.newNodes(), request.destinations());
+    }
+
+    /** Every node an evacuation's pages may go to, ascending. */
+    private List<Integer> destinationNodes() {
+        return request.destinations().values().stream()
+                .flatMap(List::stream)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     /** SUCCEEDED, or PARTIAL when pinned pages failed. */
@@ -264,6 +274,9 @@ final class MigrationRun {
     }
 
     private String outOfMemoryMessage() {
+        if (request.destinations() != null) {
+            return "no node the process may use " + destinationNodes() + " has room for the pages still to move";
+        }
         return "no node in newNodes " + request.newNodes() + " has room for the pages still to move";
     }
 }

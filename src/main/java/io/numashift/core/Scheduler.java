@@ -4,6 +4,8 @@ import io.numashift.core.backend.Topology;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides, from page counts alone, which pages may move next so that no node ever exceeds its
@@ -21,6 +23,11 @@ import java.util.List;
  * unblock a full cycle, a single page of it falls over, and the cycle turns again. "Room" prefers
  * free pages that the pages already mapped to that node do not need, so that a fallback does not
  * push others over in turn. With no room anywhere, the migration is out of memory.
+ *
+ * <p>An evacuation gives a source a list of destinations, nearest first, instead of one target:
+ * each step sends its pages to the first of them with free pages, so that they fill the nearest
+ * node first and spill over to the next. Its pages never fall over elsewhere: when none of its
+ * destinations has room, they are out of memory.
  */
 final class Scheduler {
 
@@ -49,17 +56,43 @@ final class Scheduler {
     private final long[] pending;
     private final Topology topology;
     private final List<Integer> fallbackNodes;
+    /** Per source, its destinations nearest first, or null when it has one target. */
+    private final int[] @Nullable [] destinations;
 
     /**
      * @param target the mapped target of each node id, or -1
      * @param pending pages of each node id that are to move
      */
     Scheduler(int[] target, long[] pending, Topology topology, List<Integer> newNodes) {
+        this(target, pending, topology, newNodes, null);
+    }
+
+    /**
+     * @param destinations per source, the nodes its pages go to, nearest first (an evacuation), or
+     *     null
+     */
+    Scheduler(
+            int[] target,
+            long[] pending,
+            Topology topology,
+            List<Integer> newNodes,
+            @Nullable Map<Integer, List<Integer>> destinations) {
         this.n = target.length;
         this.target = target.clone();
         this.pending = pending.clone();
         this.topology = topology;
         this.fallbackNodes = newNodes.stream().distinct().sorted().toList();
+        this.destinations = new int[n][];
+        if (destinations != null) {
+            destinations.forEach((source, nodes) -> {
+                if (source < n) {
+                    this.destinations[source] = nodes.stream()
+                            .mapToInt(Integer::intValue)
+                            .filter(x -> x < n)
+                            .toArray();
+                }
+            });
+        }
     }
 
     long totalPending() {
@@ -112,6 +145,12 @@ final class Scheduler {
             if (pending[a] == 0) {
                 continue;
             }
+            if (destinations[a] != null) {
+                target[a] = firstWithRoom(destinations[a], avail);
+                if (target[a] < 0) {
+                    continue;
+                }
+            }
             int b = target[a];
             if (onCycle[b] && !onCycle[a]) {
                 continue;
@@ -134,17 +173,17 @@ final class Scheduler {
         // of their pages), then one page of a full cycle, then one page of anything else.
         List<int[]> candidates = new java.util.ArrayList<>();
         for (int a = 0; a < n; a++) {
-            if (pending[a] > 0 && !hasOutflow(target[a])) {
+            if (pending[a] > 0 && destinations[a] == null && !hasOutflow(target[a])) {
                 candidates.add(new int[] {a, 0});
             }
         }
         for (int a = 0; a < n; a++) {
-            if (pending[a] > 0 && hasOutflow(target[a]) && onCycle[a]) {
+            if (pending[a] > 0 && destinations[a] == null && hasOutflow(target[a]) && onCycle[a]) {
                 candidates.add(new int[] {a, 1});
             }
         }
         for (int a = 0; a < n; a++) {
-            if (pending[a] > 0 && hasOutflow(target[a]) && !onCycle[a]) {
+            if (pending[a] > 0 && destinations[a] == null && hasOutflow(target[a]) && !onCycle[a]) {
                 candidates.add(new int[] {a, 1});
             }
         }
@@ -185,6 +224,16 @@ final class Scheduler {
             return new Moves(to, quota, intendedTargets);
         }
         return new OutOfMemory();
+    }
+
+    /** The first of the nodes that has free pages left, or -1. */
+    private static int firstWithRoom(int[] nodes, long[] avail) {
+        for (int x : nodes) {
+            if (avail[x] > 0) {
+                return x;
+            }
+        }
+        return -1;
     }
 
     private boolean hasOutflow(int node) {

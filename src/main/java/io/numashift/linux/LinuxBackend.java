@@ -295,6 +295,20 @@ public final class LinuxBackend implements NumaBackend {
                 : Optional.empty();
     }
 
+    /** The numeric entries of {@code /proc}: every process of the host's pid namespace. */
+    @Override
+    public List<Integer> pids() {
+        try (var entries = Files.list(PROC)) {
+            return entries.map(entry -> entry.getFileName().toString())
+                    .filter(name -> !name.isEmpty() && name.chars().allMatch(Character::isDigit) && name.length() < 10)
+                    .map(Integer::parseInt)
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new BackendException(Errno.EACCES, "cannot list /proc: " + e.getMessage());
+        }
+    }
+
     @Override
     public List<Integer> pidsInCpuset(String path) {
         return cpusets.directory(path)

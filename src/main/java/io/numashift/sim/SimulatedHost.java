@@ -110,6 +110,11 @@ public final class SimulatedHost implements NumaBackend {
     }
 
     @Override
+    public synchronized List<Integer> pids() {
+        return List.copyOf(rules.processes.keySet());
+    }
+
+    @Override
     public synchronized List<Integer> pidsInCpuset(String path) {
         return rules.processes.values().stream()
                 .filter(p -> path.equals(p.cpuset))

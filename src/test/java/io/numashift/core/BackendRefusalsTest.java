@@ -68,6 +68,11 @@ class BackendRefusalsTest {
         }
 
         @Override
+        public List<Integer> pids() {
+            return host.pids();
+        }
+
+        @Override
         public Optional<Cpuset> cpuset(String path) {
             return host.cpuset(path);
         }

@@ -46,6 +46,9 @@ public interface NumaBackend {
     /** The process with this pid, if it exists. */
     Optional<ProcessInfo> process(int pid);
 
+    /** Every process on the host, ascending by pid (an evacuation's processes unless it names some). */
+    List<Integer> pids();
+
     /** The pids of the processes in a cpuset, ascending. */
     List<Integer> pidsInCpuset(String path);
 

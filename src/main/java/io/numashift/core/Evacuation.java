@@ -1,0 +1,202 @@
+package io.numashift.core;
+
+import io.numashift.core.backend.Cpuset;
+import io.numashift.core.backend.Errno;
+import io.numashift.core.backend.MemoryPolicy;
+import io.numashift.core.backend.Node;
+import io.numashift.core.backend.NumaBackend;
+import io.numashift.core.backend.PolicyMode;
+import io.numashift.core.backend.ProcessInfo;
+import io.numashift.core.backend.Topology;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Empties NUMA nodes of one host (docs/evacuation.md): every page of the given processes on those
+ * nodes goes to the nearest node, by distance from the node it leaves, that the process may use and
+ * that has room; when that node fills, to the next nearest. The processes share the host's free
+ * memory, so none is promised room that another takes: they are planned and moved one after another,
+ * those with the fewest nodes to go to first (a process confined to one node by its cpuset gets it
+ * before others that could go anywhere), then by pid.
+ *
+ * <p>Each process's pages move in one migration of the engine, with every rule of the migration
+ * contract (pinned and shared pages, extended attributes, capacity, {@code onFailure}, rollback):
+ * the evacuated nodes are its {@code oldNodes}, each mapped to its nearest destination (which
+ * remaps a policy that names it), and {@link MigrationRequest#destinations} lists where the pages
+ * may spill. Pages that find no room fail {@code ENOMEM}: what will not fit. A dry run plans the
+ * same migrations against the free memory that the ones before it leave, so its results are the
+ * plan: pages per destination and what will not fit.
+ */
+public final class Evacuation {
+
+    /**
+     * @param nodes the nodes to empty
+     * @param options the options of every migration
+     * @param privileged whether the caller holds the migrate privilege
+     */
+    public record Request(List<Integer> nodes, MigrationOptions options, boolean privileged) {
+        public Request {
+            nodes = nodes.stream().distinct().sorted().toList();
+        }
+    }
+
+    /** Why a host cannot evacuate these nodes at all, for the whole task. */
+    public record Refusal(Errno errno, String message) {}
+
+    private final MigrationEngine engine;
+    private final NumaBackend backend;
+
+    public Evacuation(MigrationEngine engine) {
+        this.engine = engine;
+        this.backend = engine.backend();
+    }
+
+    /**
+     * Why this host cannot evacuate the nodes, if it cannot: a node it does not have or that has no
+     * memory ({@code ENODEV}), or no node with memory left to move to ({@code ENOMEM}).
+     */
+    public Optional<Refusal> refusal(Request request) {
+        Topology topology = backend.topology();
+        for (int node : request.nodes()) {
+            Optional<Node> found = topology.node(node);
+            if (found.isEmpty() || found.get().capacityPages() == 0) {
+                return Optional.of(new Refusal(
+                        Errno.ENODEV,
+                        "node " + node + " does not exist or has no memory on host " + backend.hostName()));
+            }
+        }
+        if (remainingNodes(topology, request.nodes()).isEmpty()) {
+            return Optional.of(new Refusal(
+                    Errno.ENOMEM,
+                    "host " + backend.hostName() + " has no node with memory besides " + request.nodes()));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Evacuates the nodes of these processes, in the order the class describes, sharing one {@link
+     * JobScope}. Once cancellation is requested, the processes not yet started end {@code CANCELLED}
+     * untouched.
+     *
+     * @return one result per process, in the order they ran
+     */
+    public List<MigrationResult> run(Request request, List<Integer> pids, MigrationMonitor monitor) {
+        Topology topology = backend.topology();
+        List<Integer> evacuated = request.nodes();
+        List<Integer> remaining = remainingNodes(topology, evacuated);
+        JobScope scope = new JobScope(new HashSet<>(pids));
+        Map<Integer, List<Integer>> allowed = new LinkedHashMap<>();
+        for (int pid : pids.stream().distinct().sorted().toList()) {
+            allowed.put(
+                    pid,
+                    backend.process(pid)
+                            .map(p -> allowedNodes(p, remaining, evacuated))
+                            .orElse(remaining));
+        }
+        List<Integer> order = allowed.keySet().stream()
+                .sorted(Comparator.<Integer>comparingInt(pid -> allowed.get(pid).size())
+                        .thenComparingInt(pid -> pid))
+                .toList();
+        long[] planned = freePages(topology);
+        List<MigrationResult> results = new ArrayList<>();
+        for (int pid : order) {
+            if (monitor.cancelRequested()) {
+                results.add(MigrationResult.cancelledBeforeStart(pid));
+                continue;
+            }
+            List<Integer> nodes = allowed.get(pid);
+            if (nodes.isEmpty()) {
+                results.add(MigrationResult.refused(
+                        pid,
+                        Errno.EINVAL,
+                        "process " + pid + " may use no node besides " + evacuated
+                                + " (its cpuset's mems): its pages there have nowhere to go"));
+                continue;
+            }
+            MigrationRequest migration = migration(request, pid, nodes, topology);
+            if (request.options().dryRun()) {
+                MigrationResult result = engine.migrate(migration, scope, monitor, withFree(topology, planned));
+                for (MigrationResult.NodePairPages move : result.moves()) {
+                    planned[move.from()] += move.pages();
+                    planned[move.to()] -= move.pages();
+                }
+                results.add(result);
+            } else {
+                results.add(engine.migrate(migration, scope, monitor));
+            }
+        }
+        return results;
+    }
+
+    /**
+     * The migration of one process: each evacuated node mapped to the nearest node it may use, and
+     * all of those, nearest first, as the destinations of its pages.
+     */
+    private static MigrationRequest migration(Request request, int pid, List<Integer> nodes, Topology topology) {
+        Map<Integer, List<Integer>> destinations = new LinkedHashMap<>();
+        List<Integer> newNodes = new ArrayList<>();
+        for (int from : request.nodes()) {
+            List<Integer> byDistance = nodes.stream()
+                    .sorted(Comparator.<Integer>comparingInt(to -> topology.distance(from, to))
+                            .thenComparingInt(to -> to))
+                    .toList();
+            destinations.put(from, byDistance);
+            newNodes.add(byDistance.getFirst());
+        }
+        MigrationPlan plan = new MigrationPlan(request.nodes(), newNodes, null, null, request.options());
+        return new MigrationRequest(pid, plan, request.privileged(), destinations);
+    }
+
+    /**
+     * The nodes a process may use, besides the evacuated ones: those with memory, within its
+     * cpuset's {@code mems}; and within the nodes of its {@code BIND} policy when some of those
+     * remain (a {@code BIND} to evacuated nodes alone is remapped to where its pages go).
+     */
+    private List<Integer> allowedNodes(ProcessInfo process, List<Integer> remaining, List<Integer> evacuated) {
+        List<Integer> nodes = new ArrayList<>(remaining);
+        if (process.cpuset() != null) {
+            backend.cpuset(process.cpuset()).map(Cpuset::mems).ifPresent(nodes::retainAll);
+        }
+        MemoryPolicy policy = process.policy();
+        if (policy.mode() == PolicyMode.BIND) {
+            List<Integer> bound = new ArrayList<>(nodes);
+            bound.retainAll(policy.nodes());
+            bound.removeAll(evacuated);
+            if (!bound.isEmpty()) {
+                return bound;
+            }
+        }
+        return nodes;
+    }
+
+    /** The nodes with memory that are not evacuated, ascending. */
+    private static List<Integer> remainingNodes(Topology topology, List<Integer> evacuated) {
+        Set<Integer> leaving = Set.copyOf(evacuated);
+        return topology.nodes().stream()
+                .filter(n -> n.capacityPages() > 0 && !leaving.contains(n.id()))
+                .map(Node::id)
+                .toList();
+    }
+
+    private static long[] freePages(Topology topology) {
+        long[] free = new long[topology.nodeIdLimit()];
+        for (Node node : topology.nodes()) {
+            free[node.id()] = node.freePages();
+        }
+        return free;
+    }
+
+    /** The topology with the free pages a dry run's earlier processes leave. */
+    private static Topology withFree(Topology topology, long[] free) {
+        List<Node> nodes = topology.nodes().stream()
+                .map(n -> new Node(n.id(), n.capacityPages(), free[n.id()], n.cpus()))
+                .toList();
+        return new Topology(topology.pageSize(), nodes, topology.distances());
+    }
+}
