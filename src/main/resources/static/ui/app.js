@@ -254,7 +254,9 @@ async function jobPage(id) {
         h('dt', {}, 'processes'), h('dd', {}, `${fmt(p.processesDone)} of ${fmt(p.processesTotal)} done`),
         h('dt', {}, 'pages'), h('dd', {id: 'pages'}, `${fmt(p.pagesMoved)} of ${fmt(p.pagesToMove)} moved, ` +
           `${fmt(p.pagesSkipped)} skipped, ${fmt(p.pagesFailed)} failed`),
-        h('dt', {}, 'mapping'), h('dd', {}, `nodes ${(job.request?.oldNodes ?? []).join(',')} → ${(job.request?.newNodes ?? []).join(',')}`),
+        job.request?.evacuate
+          ? [h('dt', {}, 'evacuates'), h('dd', {id: 'evacuates'}, `nodes ${job.request.evacuate.nodes.join(',')} → the nearest nodes with room`)]
+          : [h('dt', {}, 'mapping'), h('dd', {}, `nodes ${(job.request?.oldNodes ?? []).join(',')} → ${(job.request?.newNodes ?? []).join(',')}`)],
         h('dt', {}, 'labels'), h('dd', {}, Object.entries(job.labels ?? {}).map(([k, v]) => h('span', {class: 'chip'}, `${k}: ${v}`))),
         h('dt', {}, 'submitted'), h('dd', {}, `${when(job.createdAt)} by ${job.submittedBy ?? ''}`)),
       actions.length ? h('div', {class: 'actions'}, actions) : null);
@@ -277,6 +279,7 @@ async function jobPage(id) {
     const filterBox = h('input', {id: 'task-filter', value: ui.taskFilter, placeholder: 'host or state',
       onchange: e => { ui.taskFilter = e.target.value.trim(); ui.taskPage = 0; render(); }});
     const rows = [];
+    const evacuation = Boolean(job.request?.evacuate);
     for (const task of shown.slice(first, first + PAGE)) {
       const moved = (task.processes ?? []).reduce((s, pr) => s + (pr.pagesMoved ?? 0), 0);
       rows.push(h('tr', {class: 'link', 'data-host': task.host, onclick: () => {
@@ -285,13 +288,16 @@ async function jobPage(id) {
       }},
       h('td', {}, ui.open.has(task.host) ? '▾ ' : '▸ ', task.host), h('td', {}, state(task.state)),
       h('td', {}, task.attempts ?? 0), h('td', {}, (task.processes ?? []).length), h('td', {}, fmt(moved)),
+      evacuation ? h('td', {class: 'evacuated'}, (task.evacuated ?? []).map(n =>
+        `node ${n.node}: ${fmt(n.pagesBefore)} → ${fmt(n.pagesAfter)}`).join('; ')) : null,
       h('td', {class: 'muted'}, task.error ? (task.error.code ?? task.error.message ?? JSON.stringify(task.error)) : '')));
-      if (ui.open.has(task.host)) rows.push(h('tr', {}, h('td', {colspan: 6}, processes(task))));
+      if (ui.open.has(task.host)) rows.push(h('tr', {}, h('td', {colspan: evacuation ? 7 : 6}, processes(task))));
     }
     put(tasks,
       h('h2', {}, `Hosts (${fmt((job.tasks ?? []).length)})`),
       h('div', {class: 'filters'}, h('label', {}, 'filter', filterBox)),
-      h('table', {}, h('thead', {}, h('tr', {}, ['host', 'state', 'attempts', 'processes', 'pages moved', 'error']
+      h('table', {}, h('thead', {}, h('tr', {}, ['host', 'state', 'attempts', 'processes', 'pages moved',
+        ...(evacuation ? ['pages on the nodes, before → after'] : []), 'error']
         .map(t => h('th', {}, t)))), h('tbody', {}, rows)),
       shown.length > PAGE ? pager(ui.taskPage > 0, first + PAGE < shown.length,
         () => { ui.taskPage--; render(); }, () => { ui.taskPage++; render(); },
@@ -388,12 +394,16 @@ async function hostPage(name) {
         h('dt', {}, 'running'), h('dd', {}, host.runningTask
           ? h('a', {href: `#/jobs/${host.runningTask.jobId}`}, `job ${host.runningTask.jobId}`) : 'nothing'))),
     h('h2', {}, 'Nodes'),
-    h('table', {id: 'nodes'}, h('thead', {}, h('tr', {}, ['node', 'cpus', 'capacity (pages)', 'free (pages)', 'used']
+    h('table', {id: 'nodes'}, h('thead', {}, h('tr', {}, ['node', 'cpus', 'capacity (pages)', 'free (pages)', 'used',
+      ...(caller?.operator ? [''] : [])]
       .map(t => h('th', {}, t)))),
     h('tbody', {}, (host.nodes ?? []).map(n => h('tr', {'data-node': n.id},
       h('td', {}, h('i', {style: `display:inline-block;width:.8rem;height:.8rem;background:${colour(n.id)}`}), ` ${n.id}`),
       h('td', {class: 'mono'}, (n.cpus ?? []).join(',')), h('td', {}, fmt(n.capacityPages)), h('td', {}, fmt(n.freePages)),
-      h('td', {}, bar(100 * (n.capacityPages - n.freePages) / Math.max(1, n.capacityPages), false)))))),
+      h('td', {}, bar(100 * (n.capacityPages - n.freePages) / Math.max(1, n.capacityPages), false)),
+      caller?.operator && n.capacityPages > 0 ? h('td', {class: 'actions'},
+        evacuateButton(host.name, n.id, true, 'Plan evacuation'),
+        evacuateButton(host.name, n.id, false, 'Evacuate')) : null)))),
     h('h2', {}, 'Distances'),
     h('table', {class: 'heat', id: 'distances'}, h('thead', {}, h('tr', {}, h('th', {}, ''),
       distances.map((_, j) => h('th', {}, j)))),
@@ -402,6 +412,21 @@ async function hostPage(name) {
       return h('td', {style: `background:rgba(197,48,48,${(0.08 + 0.6 * t).toFixed(2)})`}, d);
     }))))));
   return () => {};
+}
+
+/** A button that submits an evacuation of one node of a host (a dry run: its plan) and opens its job. */
+function evacuateButton(host, node, dryRun, label) {
+  return h('button', {type: 'button', class: dryRun ? '' : 'danger', 'data-evacuate': dryRun ? 'plan' : 'run',
+    onclick: async e => {
+      if (!dryRun && !confirm(`Move every page off node ${node} of ${host}?`)) return;
+      e.target.disabled = true;
+      try {
+        const job = await api('/api/v1/evacuations', {method: 'POST', headers: {'Content-Type': 'application/json'},
+          body: JSON.stringify({name: `${dryRun ? 'plan: ' : ''}evacuate node ${node} of ${host}`,
+            hosts: [host], nodes: [node], options: {dryRun}})});
+        location.hash = `#/jobs/${job.id}`;
+      } catch (err) { showError(err.message); e.target.disabled = false; }
+    }}, label);
 }
 
 // ---- routing ----

@@ -1,12 +1,15 @@
 package io.numashift.agent;
 
+import io.numashift.core.Evacuation;
 import io.numashift.core.JobScope;
 import io.numashift.core.MigrationEngine;
 import io.numashift.core.MigrationMonitor;
+import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.BackendException;
+import io.numashift.core.backend.Errno;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.core.backend.Topology;
 import io.numashift.protocol.Heartbeat;
@@ -21,7 +24,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -218,6 +223,9 @@ public final class Agent implements Runnable {
 
     private Result run(Lease lease, Progress progress) {
         TreeSet<Integer> pids = new TreeSet<>(lease.targets().pids());
+        if (lease.targets().everyProcess()) {
+            pids.addAll(backend.pids());
+        }
         for (String cpuset : lease.targets().cpusets()) {
             if (backend.cpuset(cpuset).isEmpty()) {
                 return new Result(
@@ -243,6 +251,9 @@ public final class Agent implements Runnable {
         if (template.options().maxMiBPerSecond() == null && maxMiBPerSecond != null) {
             template = template.withOptions(template.options().withMaxMiBPerSecond(maxMiBPerSecond));
         }
+        if (lease.evacuate() != null) {
+            return evacuate(lease, List.copyOf(pids), template.options(), progress);
+        }
         JobScope scope = new JobScope(pids);
         List<ProcessReport> results = new ArrayList<>();
         for (int pid : pids) {
@@ -263,6 +274,51 @@ public final class Agent implements Runnable {
             progress.processDone(view);
         }
         return new Result(lease.epoch(), results, null, null);
+    }
+
+    /**
+     * Empties the lease's nodes of these processes (docs/evacuation.md). Of every process of the
+     * host, only those the evacuation concerned are reported: those with pages on the nodes, whose
+     * policy it changed, or whose migration did not succeed (but not one that exited meanwhile).
+     */
+    private Result evacuate(Lease lease, List<Integer> pids, MigrationOptions options, Progress progress) {
+        Evacuation evacuation = new Evacuation(engine);
+        Evacuation.Request request = new Evacuation.Request(lease.evacuate(), options, true);
+        Optional<Evacuation.Refusal> refusal = evacuation.refusal(request);
+        if (refusal.isPresent()) {
+            return new Result(
+                    lease.epoch(),
+                    List.of(),
+                    refusal.get().errno().name(),
+                    refusal.get().message());
+        }
+        boolean everyProcess = lease.targets().everyProcess();
+        Set<Integer> named = Set.copyOf(lease.targets().pids());
+        List<ProcessReport> results = new ArrayList<>();
+        try {
+            evacuation.run(request, pids, progress, result -> {
+                ProcessReport view = ProcessReport.of(result);
+                if (!everyProcess || named.contains(result.pid()) || concerned(result, request.nodes())) {
+                    results.add(view);
+                }
+                progress.processDone(view);
+            });
+        } catch (RuntimeException e) {
+            log.error("evacuating nodes {} failed in the agent", request.nodes(), e);
+            return new Result(lease.epoch(), results, AGENT_ERROR, "the agent failed evacuating: " + e);
+        }
+        return new Result(lease.epoch(), results, null, null);
+    }
+
+    /** Whether an evacuation of every process reports this one. */
+    private static boolean concerned(MigrationResult result, List<Integer> nodes) {
+        if (result.status() == MigrationStatus.FAILED && result.errno() == Errno.ESRCH) {
+            return false;
+        }
+        boolean hadPages = nodes.stream().anyMatch(n -> result.placementBefore().getOrDefault(n, 0L) > 0);
+        return hadPages
+                || result.status() != MigrationStatus.SUCCEEDED
+                || !Objects.equals(result.policyBefore(), result.policyAfter());
     }
 
     private void heartbeat(Lease lease, Progress progress) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         description = "Moves the memory of running processes between NUMA nodes across a cluster.",
         subcommands = {
             SubmitCommand.class,
+            EvacuateCommand.class,
             StatusCommand.class,
             WaitCommand.class,
             CancelCommand.class,

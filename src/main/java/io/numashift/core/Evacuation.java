@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Empties NUMA nodes of one host (docs/evacuation.md): every page of the given processes on those
@@ -87,6 +88,13 @@ public final class Evacuation {
      * @return one result per process, in the order they ran
      */
     public List<MigrationResult> run(Request request, List<Integer> pids, MigrationMonitor monitor) {
+        List<MigrationResult> results = new ArrayList<>();
+        run(request, pids, monitor, results::add);
+        return results;
+    }
+
+    /** Evacuates as {@link #run(Request, List, MigrationMonitor)}, handing each result over as it ends. */
+    public void run(Request request, List<Integer> pids, MigrationMonitor monitor, Consumer<MigrationResult> done) {
         Topology topology = backend.topology();
         List<Integer> evacuated = request.nodes();
         List<Integer> remaining = remainingNodes(topology, evacuated);
@@ -104,41 +112,42 @@ public final class Evacuation {
                         .thenComparingInt(pid -> pid))
                 .toList();
         long[] planned = freePages(topology);
-        List<MigrationResult> results = new ArrayList<>();
         for (int pid : order) {
             if (monitor.cancelRequested()) {
-                results.add(MigrationResult.cancelledBeforeStart(pid));
+                done.accept(MigrationResult.cancelledBeforeStart(pid));
                 continue;
             }
             List<Integer> nodes = allowed.get(pid);
             if (nodes.isEmpty()) {
-                results.add(MigrationResult.refused(
+                done.accept(MigrationResult.refused(
                         pid,
                         Errno.EINVAL,
                         "process " + pid + " may use no node besides " + evacuated
                                 + " (its cpuset's mems): its pages there have nowhere to go"));
                 continue;
             }
-            MigrationRequest migration = migration(request, pid, nodes, topology);
+            long[] free = request.options().dryRun() ? planned : freePages(backend);
+            MigrationRequest migration = migration(request, pid, nodes, topology, free);
             if (request.options().dryRun()) {
                 MigrationResult result = engine.migrate(migration, scope, monitor, withFree(topology, planned));
                 for (MigrationResult.NodePairPages move : result.moves()) {
                     planned[move.from()] += move.pages();
                     planned[move.to()] -= move.pages();
                 }
-                results.add(result);
+                done.accept(result);
             } else {
-                results.add(engine.migrate(migration, scope, monitor));
+                done.accept(engine.migrate(migration, scope, monitor));
             }
         }
-        return results;
     }
 
     /**
-     * The migration of one process: each evacuated node mapped to the nearest node it may use, and
-     * all of those, nearest first, as the destinations of its pages.
+     * The migration of one process: all the nodes it may use, nearest first, as the destinations of
+     * its pages; and each evacuated node mapped to the nearest of them with free pages now (the
+     * nearest, when none has), where a policy that names the evacuated node then points.
      */
-    private static MigrationRequest migration(Request request, int pid, List<Integer> nodes, Topology topology) {
+    private static MigrationRequest migration(
+            Request request, int pid, List<Integer> nodes, Topology topology, long[] free) {
         Map<Integer, List<Integer>> destinations = new LinkedHashMap<>();
         List<Integer> newNodes = new ArrayList<>();
         for (int from : request.nodes()) {
@@ -147,7 +156,8 @@ public final class Evacuation {
                             .thenComparingInt(to -> to))
                     .toList();
             destinations.put(from, byDistance);
-            newNodes.add(byDistance.getFirst());
+            newNodes.add(
+                    byDistance.stream().filter(to -> free[to] > 0).findFirst().orElse(byDistance.getFirst()));
         }
         MigrationPlan plan = new MigrationPlan(request.nodes(), newNodes, null, null, request.options());
         return new MigrationRequest(pid, plan, request.privileged(), destinations);
@@ -182,6 +192,15 @@ public final class Evacuation {
                 .filter(n -> n.capacityPages() > 0 && !leaving.contains(n.id()))
                 .map(Node::id)
                 .toList();
+    }
+
+    private static long[] freePages(NumaBackend backend) {
+        Topology topology = backend.topology();
+        long[] free = new long[topology.nodeIdLimit()];
+        for (Node node : topology.nodes()) {
+            free[node.id()] = backend.freePages(node.id());
+        }
+        return free;
     }
 
     private static long[] freePages(Topology topology) {

@@ -7,6 +7,7 @@ import io.numashift.hosts.HostRegistry;
 import io.numashift.hosts.Hosts;
 import io.numashift.jobs.HostTask;
 import io.numashift.jobs.HostTasks;
+import io.numashift.jobs.JobRequest;
 import io.numashift.jobs.JobRequests;
 import io.numashift.jobs.MigrationJob;
 import io.numashift.jobs.MigrationJobs;
@@ -116,6 +117,7 @@ public class Dispatcher {
                         host,
                         () -> log.info(
                                 "leased task {} (attempt {}, epoch {})", task.id(), task.attempts(), task.epoch()));
+                JobRequest request = requests.of(job.id());
                 return new Lease(
                         task.id(),
                         job.id(),
@@ -126,8 +128,10 @@ public class Dispatcher {
                         new Lease.Targets(
                                 task.targets().pids(),
                                 task.targets().cpusets(),
-                                task.targets().slurmJobs()),
-                        requests.of(job.id()).plan());
+                                task.targets().slurmJobs(),
+                                task.targets().allProcesses()),
+                        request.plan(),
+                        request.isEvacuation() ? request.oldNodes() : null);
             }
             return null;
         }));
@@ -186,8 +190,7 @@ public class Dispatcher {
             requireCurrent(task, epoch);
             HostTopology topology =
                     registry.find(task.host()).map(Host::topology).orElse(new HostTopology(List.of(), List.of()));
-            List<ReportRules.Violation> violations = ReportRules.of(
-                            task.targets(), requests.of(task.jobId()).plan(), topology)
+            List<ReportRules.Violation> violations = ReportRules.of(task.targets(), requests.of(task.jobId()), topology)
                     .check(reports, error);
             if (!violations.isEmpty()) {
                 throw new InvalidReportException(violations);

@@ -4,6 +4,7 @@ import io.numashift.core.MigrationPlan;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.Verify;
+import io.numashift.jobs.JobRequest;
 import io.numashift.jobs.TaskTargets;
 import io.numashift.protocol.HostTopology;
 import io.numashift.protocol.ProcessReport;
@@ -53,6 +54,23 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
         Set<Integer> nodes = new HashSet<>();
         topology.nodes().forEach(n -> nodes.add(n.id()));
         return new ReportRules(targets, plan.oldNodes(), plan.newNodes(), nodes);
+    }
+
+    /**
+     * The rules of a task of this job on a host of this topology: an evacuation's pages go from the
+     * nodes it empties to any other node of the host.
+     */
+    public static ReportRules of(TaskTargets targets, JobRequest request, HostTopology topology) {
+        if (!request.isEvacuation()) {
+            return of(targets, request.plan(), topology);
+        }
+        Set<Integer> nodes = new HashSet<>();
+        topology.nodes().forEach(n -> nodes.add(n.id()));
+        List<Integer> destinations = nodes.stream()
+                .filter(n -> !request.oldNodes().contains(n))
+                .sorted()
+                .toList();
+        return new ReportRules(targets, request.oldNodes(), destinations, nodes);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.numashift.jobs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.numashift.core.AddressRange;
 import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationPlan;
@@ -21,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  * @param newNodes the nodes pages move to, entry by entry
  * @param count the length of the node lists, when given
  * @param options the options of every migration
+ * @param evacuate for an evacuation (docs/evacuation.md), the nodes it empties on every host (they
+ *     are also its {@code oldNodes}, and it has no {@code newNodes}: the hosts choose); absent for a
+ *     migration, and from what is stored or hashed then, so that a migration's request reads and
+ *     hashes as before evacuations existed
  */
 public record JobRequest(
         @Nullable String name,
@@ -30,7 +35,8 @@ public record JobRequest(
         List<Integer> oldNodes,
         List<Integer> newNodes,
         @Nullable Integer count,
-        MigrationOptions options) {
+        MigrationOptions options,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Evacuate evacuate) {
 
     public JobRequest {
         labels = new TreeMap<>(labels);
@@ -39,8 +45,49 @@ public record JobRequest(
         newNodes = List.copyOf(newNodes);
     }
 
+    /** A migration. */
+    public JobRequest(
+            @Nullable String name,
+            Map<String, String> labels,
+            List<Target> targets,
+            @Nullable AddressRange range,
+            List<Integer> oldNodes,
+            List<Integer> newNodes,
+            @Nullable Integer count,
+            MigrationOptions options) {
+        this(name, labels, targets, range, oldNodes, newNodes, count, options, null);
+    }
+
+    /** An evacuation of these nodes from the processes of the targets, with these options. */
+    public static JobRequest evacuation(
+            @Nullable String name,
+            Map<String, String> labels,
+            List<Target> targets,
+            List<Integer> nodes,
+            MigrationOptions options) {
+        List<Integer> sorted = nodes.stream().distinct().sorted().toList();
+        return new JobRequest(name, labels, targets, null, sorted, List.of(), null, options, new Evacuate(sorted));
+    }
+
     /**
-     * Hosts with one of: pids, a cpuset, a Slurm job.
+     * What an evacuation empties.
+     *
+     * @param nodes the nodes, ascending
+     */
+    public record Evacuate(List<Integer> nodes) {
+        public Evacuate {
+            nodes = List.copyOf(nodes);
+        }
+    }
+
+    /** Whether this is an evacuation. */
+    public boolean isEvacuation() {
+        return evacuate != null;
+    }
+
+    /**
+     * Hosts with one of: pids, a cpuset, a Slurm job; or, in an evacuation, none of them: every
+     * process of the hosts.
      *
      * @param hosts the host names
      * @param pids the processes, or null when a cpuset or a Slurm job is named
@@ -63,7 +110,10 @@ public record JobRequest(
         }
     }
 
-    /** What every host does to each process: the mapping, the range and the options. */
+    /**
+     * What every host does to each process: the mapping, the range and the options (an
+     * evacuation's mapping has only its old nodes: the hosts choose where the pages go).
+     */
     public MigrationPlan plan() {
         return new MigrationPlan(oldNodes, newNodes, count, range, options);
     }
@@ -73,8 +123,11 @@ public record JobRequest(
         Map<String, TreeSet<Integer>> pids = new LinkedHashMap<>();
         Map<String, TreeSet<String>> cpusets = new LinkedHashMap<>();
         Map<String, TreeSet<String>> slurmJobs = new LinkedHashMap<>();
+        Map<String, Boolean> everyProcess = new LinkedHashMap<>();
         for (Target target : targets) {
+            boolean all = target.pids() == null && target.cpuset() == null && target.slurmJob() == null;
             for (String host : target.hosts()) {
+                everyProcess.merge(host, all, Boolean::logicalOr);
                 pids.computeIfAbsent(host, h -> new TreeSet<>());
                 cpusets.computeIfAbsent(host, h -> new TreeSet<>());
                 slurmJobs.computeIfAbsent(host, h -> new TreeSet<>());
@@ -92,7 +145,11 @@ public record JobRequest(
         Map<String, TaskTargets> result = new TreeMap<>();
         pids.forEach((host, set) -> result.put(
                 host,
-                new TaskTargets(List.copyOf(set), List.copyOf(cpusets.get(host)), List.copyOf(slurmJobs.get(host)))));
+                new TaskTargets(
+                        List.copyOf(set),
+                        List.copyOf(cpusets.get(host)),
+                        List.copyOf(slurmJobs.get(host)),
+                        everyProcess.get(host))));
         return result;
     }
 }

@@ -1,5 +1,6 @@
 package io.numashift.jobs;
 
+import io.numashift.hosts.Host;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.storage.JsonColumn;
 import jakarta.persistence.criteria.MapJoin;
@@ -132,6 +133,11 @@ public class JobService {
         }
     }
 
+    /** The names of every registered host, ascending (an evacuation of all hosts). */
+    public List<String> hostNames() {
+        return reads.execute(tx -> hosts.all().stream().map(Host::name).sorted().toList());
+    }
+
     private @Nullable Submission existing(String submittedBy, String key, String hash) {
         return reads.execute(tx -> jobs.findBySubmittedByAndIdempotencyKey(submittedBy, key)
                 .map(job -> {
@@ -250,6 +256,12 @@ public class JobService {
                 continue;
             }
             TaskTargets asked = task.targets();
+            if (original.request().isEvacuation()) {
+                // An evacuation runs again on the host as a whole: pages of any of its processes
+                // may still be on the nodes.
+                targets.addAll(again(task.host(), asked));
+                continue;
+            }
             List<Integer> reported =
                     task.results().stream().map(ProcessRecord::pid).toList();
             // The processes that did not succeed, and those the task named but never reported (it
@@ -289,8 +301,24 @@ public class JobService {
                 before.oldNodes(),
                 before.newNodes(),
                 before.count(),
-                before.options());
+                before.options(),
+                before.evacuate());
         return submit(again, submittedBy, null).job();
+    }
+
+    /** The targets of one host's task, as they were asked. */
+    private static List<JobRequest.Target> again(String host, TaskTargets asked) {
+        List<JobRequest.Target> targets = new ArrayList<>();
+        List<String> hosts = List.of(host);
+        if (asked.everyProcess()) {
+            targets.add(new JobRequest.Target(hosts, null, null, null));
+        }
+        if (!asked.pids().isEmpty()) {
+            targets.add(new JobRequest.Target(hosts, asked.pids(), null));
+        }
+        asked.cpusets().forEach(cpuset -> targets.add(new JobRequest.Target(hosts, null, cpuset)));
+        asked.slurmJobs().forEach(job -> targets.add(new JobRequest.Target(hosts, null, null, job)));
+        return targets;
     }
 
     private static String hash(JobRequest request) {

@@ -1,9 +1,11 @@
 package io.numashift.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.numashift.core.MigrationPlan;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A task handed to a host's agent ({@code POST /api/v1/agents/{host}/lease}). It carries what this
@@ -17,6 +19,8 @@ import java.util.UUID;
  * @param attempt which attempt this is
  * @param targets which processes of this host to migrate
  * @param plan the job's mapping, range and options
+ * @param evacuate for an evacuation, the nodes to empty (the plan's old nodes; the host chooses
+ *     where the pages go); absent for a migration
  */
 public record Lease(
         UUID taskId,
@@ -26,7 +30,21 @@ public record Lease(
         Instant leaseExpiresAt,
         int attempt,
         Targets targets,
-        MigrationPlan plan) {
+        MigrationPlan plan,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable List<Integer> evacuate) {
+
+    /** A migration's lease. */
+    public Lease(
+            UUID taskId,
+            UUID jobId,
+            String host,
+            long epoch,
+            Instant leaseExpiresAt,
+            int attempt,
+            Targets targets,
+            MigrationPlan plan) {
+        this(taskId, jobId, host, epoch, leaseExpiresAt, attempt, targets, plan, null);
+    }
 
     /**
      * The processes of one host's task: explicit pids and the processes of cpusets and Slurm jobs,
@@ -36,16 +54,33 @@ public record Lease(
      * @param cpusets cpusets whose processes are migrated too
      * @param slurmJobs Slurm jobs whose processes on the host are migrated too (absent from a
      *     service that does not know them: none)
+     * @param allProcesses every process of the host (an evacuation that names none)
      */
-    public record Targets(List<Integer> pids, List<String> cpusets, List<String> slurmJobs) {
+    public record Targets(
+            List<Integer> pids,
+            List<String> cpusets,
+            List<String> slurmJobs,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            Boolean allProcesses) {
         public Targets {
             pids = List.copyOf(pids);
             cpusets = List.copyOf(cpusets);
             slurmJobs = slurmJobs == null ? List.of() : List.copyOf(slurmJobs);
+            allProcesses = Boolean.TRUE.equals(allProcesses) ? Boolean.TRUE : null;
+        }
+
+        public Targets(List<Integer> pids, List<String> cpusets, List<String> slurmJobs) {
+            this(pids, cpusets, slurmJobs, null);
         }
 
         public Targets(List<Integer> pids, List<String> cpusets) {
             this(pids, cpusets, List.of());
+        }
+
+        /** Whether the task names every process of the host. */
+        public boolean everyProcess() {
+            return allProcesses != null;
         }
     }
 }

@@ -207,6 +207,36 @@ class CliIT {
     }
 
     @Test
+    void evacuateEmptiesNodesOfTheHostsNamedOrOfEveryHost() {
+        Run planned = cli("evacuate", "--hosts", "h3", "--nodes", "1", "--dry-run", "--wait", "--output", "json");
+
+        assertThat(planned.exit()).as(planned.toString()).isZero();
+        JsonNode job = planned.json();
+        assertThat(job.path("dryRun").asBoolean()).isTrue();
+        assertThat(job.path("request").path("evacuate").path("nodes").get(0).asInt())
+                .isEqualTo(1);
+        assertThat(job.path("tasks")
+                        .get(0)
+                        .path("evacuated")
+                        .get(0)
+                        .path("node")
+                        .asInt())
+                .isEqualTo(1);
+
+        Run everywhere = cli("evacuate", "--all-hosts", "--nodes", "5", "--name", "no such node", "--wait");
+
+        assertThat(everywhere.exit()).as(everywhere.toString()).isEqualTo(1);
+        assertThat(everywhere.out())
+                .contains("FAILED")
+                .contains("h1")
+                .contains("h3")
+                .contains("ENODEV");
+
+        Run both = cli("evacuate", "--hosts", "h1", "--all-hosts", "--nodes", "0");
+        assertThat(both.exit()).as(both.toString()).isEqualTo(64);
+    }
+
+    @Test
     void aJobThatFailsEverywhereExitsOneWithTheErrno() {
         Run run = cli("submit", "--hosts", "h2", "--pids", "200", "--from", "0", "--to", "7", "--wait");
 

@@ -28,6 +28,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The dashboard in a real browser: Debian's Chromium, headless, driven through its ChromeDriver,
@@ -143,6 +144,9 @@ class DashboardIT {
         waitFor(By.id("distances"));
         assertThat(browser.findElements(By.cssSelector("#distances tbody tr"))).hasSize(2);
         assertThat(browser.findElements(By.cssSelector("#nodes tbody tr"))).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("#nodes [data-evacuate]")))
+                .as("a viewer cannot evacuate a node")
+                .isEmpty();
 
         browser.navigate().refresh();
         waitFor(By.id("distances"));
@@ -190,6 +194,30 @@ class DashboardIT {
                 .isEqualTo(id);
         service.post("/api/v1/jobs/" + retry + "/cancel", "");
         awaitState(retry, "CANCELLED");
+    }
+
+    @Test
+    void anOperatorPlansTheEvacuationOfANodeFromItsHostsPage() throws IOException {
+        browser.get(service.url() + "/#/hosts/h2");
+        signIn(SimulatedClusterService.OPERATOR);
+        waitFor(By.cssSelector("#nodes tr[data-node='0'] [data-evacuate='plan']"))
+                .click();
+
+        waitFor(By.id("evacuates"));
+        waitFor(By.cssSelector("#job [data-state='SUCCEEDED']"));
+        String id = browser.getCurrentUrl().substring(browser.getCurrentUrl().lastIndexOf('/') + 1);
+        JsonNode job = service.get("/api/v1/jobs/" + id);
+        assertThat(job.path("dryRun").asBoolean()).isTrue();
+        assertThat(job.path("request").path("evacuate").path("nodes").get(0).asInt())
+                .isZero();
+        assertThat(text("#evacuates")).contains("nodes 0");
+        assertThat(text("#tasks td.evacuated")).isEqualTo("node 0: 1,000 → 0");
+        browser.findElement(By.cssSelector("#tasks tr[data-host='h2']")).click();
+        assertThat(waitFor(By.cssSelector("tr[data-pid='200'] td.after span[data-node='1']"))
+                        .getAttribute("data-pages"))
+                .as("the plan: pid 200's 1,000 pages to node 1")
+                .isEqualTo("1000");
+        screenshot("evacuation-plan");
     }
 
     @Test

@@ -88,8 +88,11 @@ class JobController {
                     @Pattern(regexp = IDEMPOTENCY_KEY, message = "1 to 255 printable ASCII characters without spaces")
                     String idempotencyKey,
             HttpServletRequest http) {
-        JobService.Submission submission =
-                jobs.submit(body.toRequest(), Caller.of(http).name(), idempotencyKey);
+        return submitted(jobs.submit(body.toRequest(), Caller.of(http).name(), idempotencyKey), views);
+    }
+
+    /** The answer to a submit: 201 with the new job, or 200 with the one an earlier submit made. */
+    static ResponseEntity<JobView> submitted(JobService.Submission submission, JobViews views) {
         MigrationJob job = submission.job().job();
         return ResponseEntity.status(submission.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/api/v1/jobs/" + job.id()))

@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** Problem details for the jobs API. */
-@RestControllerAdvice(assignableTypes = JobController.class)
+@RestControllerAdvice(assignableTypes = {JobController.class, EvacuationController.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class JobProblems {
 

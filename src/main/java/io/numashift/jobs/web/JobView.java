@@ -1,5 +1,6 @@
 package io.numashift.jobs.web;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.Errno;
@@ -48,6 +49,8 @@ public record JobView(
      * @param newNodes the nodes pages move to, entry by entry
      * @param count the length of both node lists
      * @param options every option
+     * @param evacuate for an evacuation, the nodes it empties (also its {@code oldNodes}; it has no
+     *     {@code newNodes}); absent for a migration
      */
     public record RequestView(
             @Nullable String name,
@@ -57,7 +60,8 @@ public record JobView(
             List<Integer> oldNodes,
             List<Integer> newNodes,
             int count,
-            MigrationOptions options) {
+            MigrationOptions options,
+            @JsonInclude(JsonInclude.Include.NON_NULL) JobRequest.@Nullable Evacuate evacuate) {
         static RequestView of(JobRequest request) {
             return new RequestView(
                     request.name(),
@@ -71,7 +75,8 @@ public record JobView(
                     request.oldNodes(),
                     request.newNodes(),
                     request.count() == null ? request.oldNodes().size() : request.count(),
-                    request.options());
+                    request.options(),
+                    request.evacuate());
         }
     }
 
@@ -117,6 +122,8 @@ public record JobView(
      * @param finishedAt end
      * @param error why it failed without results
      * @param processes each process's result
+     * @param evacuated for an evacuation, each node it empties with the pages its processes had
+     *     there before and have there after; absent for a migration
      */
     public record TaskView(
             String host,
@@ -125,7 +132,32 @@ public record JobView(
             @Nullable Instant startedAt,
             @Nullable Instant finishedAt,
             @Nullable TaskError error,
-            List<ProcessResult> processes) {}
+            List<ProcessResult> processes,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            List<NodePages> evacuated) {}
+
+    /**
+     * The resident pages on one evacuated node of the processes a host reported, before and after.
+     *
+     * @param node the node
+     * @param pagesBefore their pages there before
+     * @param pagesAfter their pages there after (a dry run's: as planned)
+     */
+    public record NodePages(int node, long pagesBefore, long pagesAfter) {
+        static List<NodePages> of(List<Integer> nodes, List<ProcessRecord> processes) {
+            return nodes.stream()
+                    .map(node -> new NodePages(
+                            node,
+                            processes.stream()
+                                    .mapToLong(p -> p.placementBefore().getOrDefault(node, 0L))
+                                    .sum(),
+                            processes.stream()
+                                    .mapToLong(p -> p.placementAfter().getOrDefault(node, 0L))
+                                    .sum()))
+                    .toList();
+        }
+    }
 
     /**
      * A task-level error.
@@ -162,7 +194,10 @@ public record JobView(
                     task.startedAt(),
                     task.finishedAt(),
                     error,
-                    task.results().stream().map(ProcessResult::of).toList()));
+                    task.results().stream().map(ProcessResult::of).toList(),
+                    details.request().isEvacuation()
+                            ? NodePages.of(details.request().oldNodes(), task.results())
+                            : null));
             failures.addAll(failures(task));
         }
         return build(details.job(), RequestView.of(details.request()), tasks, failures);

@@ -179,7 +179,30 @@ public record SubmitJobBody(
             @Max(value = MAX_RATE, message = "at most 1,048,576 MiB/s")
             Integer maxMiBPerSecond,
 
-            @Nullable Boolean dryRun) {}
+            @Nullable Boolean dryRun) {
+
+        /** The options given, absent ones (or all, when {@code body} is null) at their defaults. */
+        static MigrationOptions parse(@Nullable OptionsBody body) {
+            MigrationOptions defaults = MigrationOptions.DEFAULTS;
+            if (body == null) {
+                return defaults;
+            }
+            return new MigrationOptions(
+                    or(body.moveShared(), defaults.moveShared()),
+                    or(body.sharedOnce(), defaults.sharedOnce()),
+                    or(body.suspend(), defaults.suspend()),
+                    or(body.migrateCpus(), defaults.migrateCpus()),
+                    body.newCpuset(),
+                    body.onFailure() == null ? defaults.onFailure() : body.onFailure(),
+                    body.verify() == null ? defaults.verify() : body.verify(),
+                    body.maxMiBPerSecond(),
+                    or(body.dryRun(), defaults.dryRun()));
+        }
+
+        private static boolean or(@Nullable Boolean value, boolean otherwise) {
+            return value == null ? otherwise : value;
+        }
+    }
 
     /**
      * The normalised request, after the rules that relate fields: a target names one of pids, a
@@ -231,23 +254,6 @@ public record SubmitJobBody(
     }
 
     private MigrationOptions parsedOptions() {
-        MigrationOptions defaults = MigrationOptions.DEFAULTS;
-        if (options == null) {
-            return defaults;
-        }
-        return new MigrationOptions(
-                or(options.moveShared(), defaults.moveShared()),
-                or(options.sharedOnce(), defaults.sharedOnce()),
-                or(options.suspend(), defaults.suspend()),
-                or(options.migrateCpus(), defaults.migrateCpus()),
-                options.newCpuset(),
-                options.onFailure() == null ? defaults.onFailure() : options.onFailure(),
-                options.verify() == null ? defaults.verify() : options.verify(),
-                options.maxMiBPerSecond(),
-                or(options.dryRun(), defaults.dryRun()));
-    }
-
-    private static boolean or(@Nullable Boolean value, boolean otherwise) {
-        return value == null ? otherwise : value;
+        return OptionsBody.parse(options);
     }
 }

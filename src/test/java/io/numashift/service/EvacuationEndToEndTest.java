@@ -1,0 +1,194 @@
+package io.numashift.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.numashift.security.Tokens;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Evacuations (docs/evacuation.md) through the service on a random port with embedded simulated
+ * agents, driven over HTTP: {@code POST /api/v1/evacuations}, then the job as every job.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class EvacuationEndToEndTest {
+    static final String OPERATOR = "operator-secret";
+    static final String VIEWER = "viewer-secret";
+
+    @TempDir
+    static Path dataDir;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("numashift.data-dir", () -> dataDir.toString());
+        registry.add("numashift.sim.scenario", () -> "classpath:scenarios/evacuation.yaml");
+        registry.add("numashift.security.tokens[0].name", () -> "ops");
+        registry.add("numashift.security.tokens[0].sha256", () -> Tokens.sha256Hex(OPERATOR));
+        registry.add("numashift.security.tokens[0].roles", () -> "OPERATOR");
+        registry.add("numashift.security.tokens[1].name", () -> "dashboard");
+        registry.add("numashift.security.tokens[1].sha256", () -> Tokens.sha256Hex(VIEWER));
+        registry.add("numashift.security.tokens[1].roles", () -> "VIEWER");
+    }
+
+    @LocalServerPort
+    int port;
+
+    ServiceClient client;
+
+    @BeforeEach
+    void agentsRegistered() {
+        client = new ServiceClient(port);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        client.get("/api/v1/hosts", VIEWER).body().get("items").size() == 2);
+    }
+
+    private JsonNode awaitEnd(String id) {
+        JsonNode[] job = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            job[0] = client.get("/api/v1/jobs/" + id, VIEWER).body();
+            return List.of("SUCCEEDED", "PARTIALLY_FAILED", "FAILED", "CANCELLED")
+                    .contains(job[0].get("state").asString());
+        });
+        return job[0];
+    }
+
+    private JsonNode evacuate(String body) {
+        ServiceClient.Response submitted = client.post("/api/v1/evacuations", OPERATOR, body);
+        assertThat(submitted.status()).as("%s", submitted.body()).isEqualTo(201);
+        String id = submitted.body().get("id").asString();
+        assertThat(submitted.header("Location")).isEqualTo("/api/v1/jobs/" + id);
+        return awaitEnd(id);
+    }
+
+    /** Per pid, per destination node: the pages that moved there from node 3. */
+    private static Map<Integer, Map<Integer, Long>> moves(JsonNode task) {
+        Map<Integer, Map<Integer, Long>> moves = new HashMap<>();
+        for (JsonNode process : task.get("processes")) {
+            Map<Integer, Long> to = new HashMap<>();
+            for (JsonNode move : process.get("moves")) {
+                assertThat(move.get("from").asInt()).isEqualTo(3);
+                to.merge(move.get("to").asInt(), move.get("pages").asLong(), Long::sum);
+            }
+            moves.put(process.get("pid").asInt(), to);
+        }
+        return moves;
+    }
+
+    private static JsonNode task(JsonNode job, String host) {
+        for (JsonNode task : job.get("tasks")) {
+            if (task.get("host").asString().equals(host)) {
+                return task;
+            }
+        }
+        throw new AssertionError("no task of " + host + " in " + job);
+    }
+
+    @Test
+    void aDryRunPlansTheEvacuationAndTheRunDoesWhatItPlanned() {
+        JsonNode plan = evacuate("""
+                {"name": "drain CXL", "hosts": ["e1", "e2"], "nodes": [3], "options": {"dryRun": true}}""");
+        JsonNode done = evacuate("""
+                {"name": "drain CXL", "hosts": ["e1", "e2"], "nodes": [3]}""");
+
+        assertThat(plan.get("dryRun").asBoolean()).isTrue();
+        assertThat(plan.get("request").get("evacuate").get("nodes").get(0).asInt())
+                .isEqualTo(3);
+        Map<Integer, Map<Integer, Long>> planned = moves(task(plan, "e1"));
+        // 102 may use node 0 alone and goes first; 100 fills node 2 (300 pages free) and spills to
+        // node 1; 101 is bound to node 3 alone, so its policy goes where its pages go: node 1.
+        assertThat(planned)
+                .containsOnlyKeys(100, 101, 102)
+                .containsEntry(102, Map.of(0, 50L))
+                .containsEntry(100, Map.of(2, 300L, 1, 100L))
+                .containsEntry(101, Map.of(1, 98L));
+        assertThat(moves(task(done, "e1"))).isEqualTo(planned);
+        assertThat(moves(task(done, "e2"))).isEqualTo(moves(task(plan, "e2"))).containsEntry(200, Map.of(2, 600L));
+
+        JsonNode e1 = task(done, "e1");
+        assertThat(e1.get("evacuated").get(0).get("node").asInt()).isEqualTo(3);
+        assertThat(e1.get("evacuated").get(0).get("pagesBefore").asLong()).isEqualTo(550);
+        assertThat(e1.get("evacuated").get(0).get("pagesAfter").asLong()).isEqualTo(2);
+        assertThat(task(done, "e2").get("evacuated").get(0).get("pagesAfter").asLong())
+                .isZero();
+        assertThat(done.get("state").asString()).isEqualTo("PARTIALLY_FAILED");
+        assertThat(done.get("failures")).as("%s", done.get("failures")).hasSize(1);
+        assertThat(done.get("failures").get(0).get("pid").asInt()).isEqualTo(101);
+        assertThat(done.get("failures").get(0).get("code").asString()).isEqualTo("EBUSY");
+        JsonNode bound = e1.get("processes").get(2);
+        assertThat(bound.get("pid").asInt()).isEqualTo(101);
+        assertThat(bound.get("policyAfter").get("nodes").get(0).asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void everyHostAndNamedProcessesCanBeEvacuatedAndRetried() {
+        JsonNode job = evacuate("""
+                {"allHosts": true, "nodes": [3], "processes": {"pids": [101]}, "options": {"dryRun": true}}""");
+
+        assertThat(job.get("tasks")).hasSize(2);
+        assertThat(task(job, "e1").get("processes")).hasSize(1);
+        assertThat(task(job, "e2").get("processes").get(0).get("errno").asString())
+                .isEqualTo("ESRCH");
+
+        ServiceClient.Response retried =
+                client.post("/api/v1/jobs/" + job.get("id").asString() + "/retry", OPERATOR, "");
+        assertThat(retried.status()).as("%s", retried.body()).isEqualTo(201);
+        JsonNode again = awaitEnd(retried.body().get("id").asString());
+        assertThat(again.get("request").get("evacuate").get("nodes").get(0).asInt())
+                .isEqualTo(3);
+        assertThat(again.get("tasks")).hasSize(2);
+    }
+
+    @Test
+    void badEvacuationsAreRefusedAndChangeNothing() {
+        long before = client.get("/api/v1/jobs", VIEWER).body().get("items").size();
+        Map<String, String> bad = Map.of(
+                """
+                {"hosts": ["e1"], "allHosts": true, "nodes": [3]}""", "hosts",
+                """
+                {"nodes": [3]}""", "hosts",
+                """
+                {"hosts": ["e1"], "nodes": [3, 3]}""", "nodes",
+                """
+                {"hosts": ["e1"], "nodes": []}""", "nodes",
+                """
+                {"hosts": ["e1"], "nodes": [-1]}""", "nodes[0]",
+                """
+                {"hosts": ["e1"], "nodes": [3], "processes": {}}""", "processes",
+                """
+                {"hosts": ["e1"], "nodes": [3], "options": {"newCpuset": "/x"}}""", "options.newCpuset");
+        bad.forEach((body, field) -> {
+            ServiceClient.Response refused = client.post("/api/v1/evacuations", OPERATOR, body);
+            assertThat(refused.status()).as(body).isEqualTo(400);
+            assertThat(refused.body().toString()).as(body).contains(field);
+        });
+        assertThat(client.post("/api/v1/evacuations", OPERATOR, """
+                        {"hosts": ["nowhere"], "nodes": [3]}""").status()).isEqualTo(422);
+        ServiceClient.Response forbidden = client.post("/api/v1/evacuations", VIEWER, """
+                {"hosts": ["e1"], "nodes": [3]}""");
+        assertThat(forbidden.status()).isEqualTo(403);
+        assertThat(client.get("/api/v1/jobs", VIEWER).body().get("items").size())
+                .isEqualTo(before);
+    }
+
+    @Test
+    void aNodeTheHostLacksFailsItsTask() {
+        JsonNode job = evacuate("""
+                {"hosts": ["e2"], "nodes": [9]}""");
+
+        assertThat(job.get("state").asString()).isEqualTo("FAILED");
+        assertThat(job.get("failures").get(0).get("code").asString()).isEqualTo("ENODEV");
+    }
+}
