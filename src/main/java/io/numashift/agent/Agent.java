@@ -10,12 +10,14 @@ import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.BackendException;
 import io.numashift.core.backend.Errno;
+import io.numashift.core.backend.MemoryState;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.core.backend.Topology;
 import io.numashift.protocol.Heartbeat;
 import io.numashift.protocol.HeartbeatAnswer;
 import io.numashift.protocol.HostTopology;
 import io.numashift.protocol.Lease;
+import io.numashift.protocol.NodeMemory;
 import io.numashift.protocol.ProcessReport;
 import io.numashift.protocol.Registration;
 import io.numashift.protocol.Result;
@@ -277,37 +279,65 @@ public final class Agent implements Runnable {
     }
 
     /**
-     * Empties the lease's nodes of these processes (docs/evacuation.md). Of every process of the
-     * host, only those the evacuation concerned are reported: those with pages on the nodes, whose
-     * policy it changed, or whose migration did not succeed (but not one that exited meanwhile).
+     * Empties the lease's nodes of these processes (docs/evacuation.md), then, when asked and it is
+     * no dry run, takes their memory blocks offline; or, for {@code ONLINE}, only brings them back.
+     * Of every process of the host, only those the evacuation concerned are reported: those with
+     * pages on the nodes, whose policy it changed, or whose migration did not succeed (but not one
+     * that exited meanwhile). A node whose blocks did not all change fails the task with the host's
+     * errno, after the processes' results.
      */
     private Result evacuate(Lease lease, List<Integer> pids, MigrationOptions options, Progress progress) {
+        Lease.Evacuate asked = Objects.requireNonNull(lease.evacuate());
         Evacuation evacuation = new Evacuation(engine);
-        Evacuation.Request request = new Evacuation.Request(lease.evacuate(), options, true);
-        Optional<Evacuation.Refusal> refusal = evacuation.refusal(request);
-        if (refusal.isPresent()) {
-            return new Result(
-                    lease.epoch(),
-                    List.of(),
-                    refusal.get().errno().name(),
-                    refusal.get().message());
-        }
-        boolean everyProcess = lease.targets().everyProcess();
-        Set<Integer> named = Set.copyOf(lease.targets().pids());
+        Evacuation.Request request = new Evacuation.Request(asked.nodes(), options, true);
         List<ProcessReport> results = new ArrayList<>();
-        try {
-            evacuation.run(request, pids, progress, result -> {
-                ProcessReport view = ProcessReport.of(result);
-                if (!everyProcess || named.contains(result.pid()) || concerned(result, request.nodes())) {
-                    results.add(view);
-                }
-                progress.processDone(view);
-            });
-        } catch (RuntimeException e) {
-            log.error("evacuating nodes {} failed in the agent", request.nodes(), e);
-            return new Result(lease.epoch(), results, AGENT_ERROR, "the agent failed evacuating: " + e);
+        if (asked.memory() != MemoryState.ONLINE) {
+            Optional<Evacuation.Refusal> refusal = evacuation.refusal(request);
+            if (refusal.isPresent()) {
+                return new Result(
+                        lease.epoch(),
+                        List.of(),
+                        refusal.get().errno().name(),
+                        refusal.get().message());
+            }
+            boolean everyProcess = lease.targets().everyProcess();
+            Set<Integer> named = Set.copyOf(lease.targets().pids());
+            try {
+                evacuation.run(request, pids, progress, result -> {
+                    ProcessReport view = ProcessReport.of(result);
+                    if (!everyProcess || named.contains(result.pid()) || concerned(result, request.nodes())) {
+                        results.add(view);
+                    }
+                    progress.processDone(view);
+                });
+            } catch (RuntimeException e) {
+                log.error("evacuating nodes {} failed in the agent", request.nodes(), e);
+                return new Result(lease.epoch(), results, AGENT_ERROR, "the agent failed evacuating: " + e);
+            }
         }
-        return new Result(lease.epoch(), results, null, null);
+        if (asked.memory() == null || options.dryRun() || progress.cancelled) {
+            return new Result(lease.epoch(), results, null, null);
+        }
+        List<NodeMemory> memory = new ArrayList<>();
+        for (int node : request.nodes()) {
+            try {
+                memory.add(NodeMemory.of(backend.setMemory(node, asked.memory())));
+            } catch (BackendException e) {
+                return new Result(lease.epoch(), results, e.errno().name(), e.getMessage(), memory);
+            }
+        }
+        log.info("memory of nodes {}: {}", request.nodes(), memory);
+        return memory.stream()
+                .filter(m -> m.errno() != null)
+                .findFirst()
+                .map(m -> new Result(
+                        lease.epoch(),
+                        results,
+                        m.errno().name(),
+                        "node " + m.node() + " has " + m.inState() + " of " + m.blocks() + " memory blocks "
+                                + m.state().name().toLowerCase(java.util.Locale.ROOT) + "; " + m.message(),
+                        memory))
+                .orElseGet(() -> new Result(lease.epoch(), results, null, null, memory));
     }
 
     /** Whether an evacuation of every process reports this one. */

@@ -38,6 +38,18 @@ final class EvacuateCommand extends Verb {
     @Nullable
     Processes processes;
 
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    @Nullable
+    Memory memory;
+
+    static final class Memory {
+        @Option(names = "--offline", description = "then take the nodes' memory blocks offline")
+        boolean offline;
+
+        @Option(names = "--online", description = "instead, bring the nodes' memory blocks back online")
+        boolean online;
+    }
+
     @Mixin
     JobOptions job;
 
@@ -64,6 +76,9 @@ final class EvacuateCommand extends Verb {
         nodes.forEach(n::add);
         if (processes != null) {
             processes.putInto(request.putObject("processes"));
+        }
+        if (memory != null) {
+            request.put(memory.online ? "online" : "offline", true);
         }
         ObjectNode options = job.options();
         if (!options.isEmpty()) {

@@ -2,6 +2,7 @@ package io.numashift.dispatch;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.hosts.Host;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.hosts.Hosts;
@@ -16,6 +17,7 @@ import io.numashift.jobs.TaskState;
 import io.numashift.protocol.HeartbeatAnswer;
 import io.numashift.protocol.HostTopology;
 import io.numashift.protocol.Lease;
+import io.numashift.protocol.NodeMemory;
 import io.numashift.protocol.ProcessReport;
 import io.numashift.protocol.TaskProgress;
 import java.time.Instant;
@@ -131,7 +133,11 @@ public class Dispatcher {
                                 task.targets().slurmJobs(),
                                 task.targets().allProcesses()),
                         request.plan(),
-                        request.isEvacuation() ? request.oldNodes() : null);
+                        request.evacuate() == null
+                                ? null
+                                : new Lease.Evacuate(
+                                        request.evacuate().nodes(),
+                                        request.evacuate().memory()));
             }
             return null;
         }));
@@ -173,13 +179,25 @@ public class Dispatcher {
      * The results of a task. Accepted once; the same results again change nothing.
      *
      * @param error a task-level error code (the task could not run), with {@code message}
+     * @param memory an evacuation's memory blocks, per node it took offline or brought online
      * @return false when this exact result had been accepted before
      * @throws StaleLeaseException when the lease is no longer this agent's
      * @throws InvalidReportException when the results disagree with the lease or the host
      */
     public boolean result(
-            UUID taskId, long epoch, List<ProcessReport> reports, @Nullable String error, @Nullable String message) {
+            UUID taskId,
+            long epoch,
+            List<ProcessReport> reports,
+            @Nullable String error,
+            @Nullable String message,
+            @Nullable List<NodeMemory> memory) {
         List<ProcessRecord> results = reports.stream().map(ProcessRecord::of).toList();
+        List<MemoryBlocks> blocks = memory == null
+                ? List.of()
+                : memory.stream()
+                        .map(m ->
+                                new MemoryBlocks(m.node(), m.state(), m.blocks(), m.inState(), m.errno(), m.message()))
+                        .toList();
         return changeTask(taskId, (task, locked) -> {
             if (task.state().isTerminal()
                     && task.epoch() == epoch
@@ -191,12 +209,12 @@ public class Dispatcher {
             HostTopology topology =
                     registry.find(task.host()).map(Host::topology).orElse(new HostTopology(List.of(), List.of()));
             List<ReportRules.Violation> violations = ReportRules.of(task.targets(), requests.of(task.jobId()), topology)
-                    .check(reports, error);
+                    .check(reports, error, blocks);
             if (!violations.isEmpty()) {
                 throw new InvalidReportException(violations);
             }
             MigrationJob job = locked.get();
-            job.reported(task, results, error, message, clock.instant());
+            job.reported(task, results, error, message, blocks, clock.instant());
             metrics.taskFinished(task);
             withJob(job, task.host(), () -> log.info("task {} ended {}", task.id(), task.state()));
             return true;

@@ -4,6 +4,8 @@ import io.numashift.core.MigrationPlan;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.Verify;
+import io.numashift.core.backend.MemoryBlocks;
+import io.numashift.core.backend.MemoryState;
 import io.numashift.jobs.JobRequest;
 import io.numashift.jobs.TaskTargets;
 import io.numashift.protocol.HostTopology;
@@ -32,8 +34,14 @@ import org.jspecify.annotations.Nullable;
  * @param oldNodes the job's old nodes
  * @param newNodes the job's new nodes
  * @param hostNodes the host's node ids, or empty when unknown
+ * @param memoryState the state of memory blocks an evacuation asked for, or null
  */
-public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Integer> newNodes, Set<Integer> hostNodes) {
+public record ReportRules(
+        TaskTargets targets,
+        List<Integer> oldNodes,
+        List<Integer> newNodes,
+        Set<Integer> hostNodes,
+        @Nullable MemoryState memoryState) {
 
     /**
      * One thing wrong with a report.
@@ -47,6 +55,11 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
         oldNodes = List.copyOf(oldNodes);
         newNodes = List.copyOf(newNodes);
         hostNodes = Set.copyOf(hostNodes);
+    }
+
+    /** The rules of a migration's task, or of an evacuation's that changes no memory block. */
+    public ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Integer> newNodes, Set<Integer> hostNodes) {
+        this(targets, oldNodes, newNodes, hostNodes, null);
     }
 
     /** The rules of a task of this plan on a host of this topology. */
@@ -70,7 +83,12 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
                 .filter(n -> !request.oldNodes().contains(n))
                 .sorted()
                 .toList();
-        return new ReportRules(targets, request.oldNodes(), destinations, nodes);
+        return new ReportRules(
+                targets,
+                request.oldNodes(),
+                destinations,
+                nodes,
+                request.evacuate().memory());
     }
 
     /**
@@ -80,6 +98,36 @@ public record ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Inte
      * @param error the task-level error, if the agent reported one
      */
     public List<Violation> check(List<ProcessReport> processes, @Nullable String error) {
+        return check(processes, error, List.of());
+    }
+
+    /**
+     * What is wrong with a result and its memory blocks; empty when nothing is. Memory blocks come
+     * only from an evacuation that asked for a state of them: one entry per node it names, each in
+     * that state, with no more blocks in it than the node has.
+     *
+     * @param memory an evacuation's memory blocks per node
+     */
+    public List<Violation> check(List<ProcessReport> processes, @Nullable String error, List<MemoryBlocks> memory) {
+        List<Violation> violations = processViolations(processes, error);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < memory.size(); i++) {
+            MemoryBlocks blocks = memory.get(i);
+            String field = "memory[" + i + "]";
+            if (memoryState == null || blocks.state() != memoryState) {
+                violations.add(new Violation(field + ".state", "the job asked for no memory blocks " + blocks.state()));
+            }
+            if (!oldNodes.contains(blocks.node()) || !seen.add(blocks.node())) {
+                violations.add(new Violation(field + ".node", "one entry per node the evacuation names " + oldNodes));
+            }
+            if (blocks.inState() > blocks.blocks()) {
+                violations.add(new Violation(field + ".inState", "at most blocks"));
+            }
+        }
+        return violations;
+    }
+
+    private List<Violation> processViolations(List<ProcessReport> processes, @Nullable String error) {
         List<Violation> violations = new ArrayList<>();
         TreeSet<Integer> reported = new TreeSet<>();
         for (int i = 0; i < processes.size(); i++) {

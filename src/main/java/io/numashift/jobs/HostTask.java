@@ -1,6 +1,8 @@
 package io.numashift.jobs;
 
+import io.numashift.core.backend.MemoryBlocks;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -68,6 +70,11 @@ public class HostTask implements Persistable<UUID> {
 
     @Transient
     private @Nullable List<ProcessRecord> results;
+
+    /** An evacuation's memory blocks per node, as reported; null for every other task. */
+    @Column(name = "memory")
+    @Convert(converter = JsonColumns.MemoryColumn.class)
+    private @Nullable List<MemoryBlocks> memory;
 
     private boolean cancelRequested;
 
@@ -279,6 +286,16 @@ public class HostTask implements Persistable<UUID> {
 
     public long pagesFailed() {
         return pagesFailed;
+    }
+
+    /** Records what became of an evacuation's memory blocks; nothing for an empty list. */
+    void memory(List<MemoryBlocks> blocks) {
+        memory = blocks.isEmpty() ? null : List.copyOf(blocks);
+    }
+
+    /** An evacuation's memory blocks per node it took offline or brought online; empty otherwise. */
+    public List<MemoryBlocks> memory() {
+        return memory == null ? List.of() : memory;
     }
 
     public List<ProcessRecord> results() {

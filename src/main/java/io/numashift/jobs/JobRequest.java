@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.numashift.core.AddressRange;
 import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationPlan;
+import io.numashift.core.backend.MemoryState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,23 +59,34 @@ public record JobRequest(
         this(name, labels, targets, range, oldNodes, newNodes, count, options, null);
     }
 
-    /** An evacuation of these nodes from the processes of the targets, with these options. */
+    /**
+     * An evacuation of these nodes from the processes of the targets, with these options, and then
+     * their memory blocks in this state (or as they are, when null).
+     */
     public static JobRequest evacuation(
             @Nullable String name,
             Map<String, String> labels,
             List<Target> targets,
             List<Integer> nodes,
-            MigrationOptions options) {
+            MigrationOptions options,
+            @Nullable MemoryState memory) {
         List<Integer> sorted = nodes.stream().distinct().sorted().toList();
-        return new JobRequest(name, labels, targets, null, sorted, List.of(), null, options, new Evacuate(sorted));
+        return new JobRequest(
+                name, labels, targets, null, sorted, List.of(), null, options, new Evacuate(sorted, memory));
     }
 
     /**
-     * What an evacuation empties.
+     * What an evacuation does.
      *
-     * @param nodes the nodes, ascending
+     * @param nodes the nodes it empties, ascending
+     * @param memory {@code OFFLINE}: then take their memory blocks offline; {@code ONLINE}: bring
+     *     them back online instead, and move nothing; absent: leave them as they are
      */
-    public record Evacuate(List<Integer> nodes) {
+    public record Evacuate(
+            List<Integer> nodes,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            MemoryState memory) {
         public Evacuate {
             nodes = List.copyOf(nodes);
         }

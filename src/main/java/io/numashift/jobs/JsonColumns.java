@@ -1,9 +1,11 @@
 package io.numashift.jobs;
 
 import io.numashift.core.MigrationOptions;
+import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.storage.JsonColumn;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.type.TypeReference;
 
 /** The JSON columns of jobs and tasks: the request, a task's targets and its results as reported. */
@@ -23,6 +25,23 @@ final class JsonColumns {
     static final class TargetsColumn extends JsonColumn<TaskTargets> {
         TargetsColumn() {
             super(new TypeReference<>() {}, new TaskTargets(List.of(), List.of()));
+        }
+    }
+
+    /** An evacuation's memory blocks; null (every other task) stays null. */
+    static final class MemoryColumn extends JsonColumn<List<MemoryBlocks>> {
+        MemoryColumn() {
+            super(new TypeReference<>() {}, List.of());
+        }
+
+        @Override
+        public @Nullable String convertToDatabaseColumn(@Nullable List<MemoryBlocks> value) {
+            return value == null ? null : super.convertToDatabaseColumn(value);
+        }
+
+        @Override
+        public @Nullable List<MemoryBlocks> convertToEntityAttribute(@Nullable String json) {
+            return json == null ? null : super.convertToEntityAttribute(json);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.numashift.jobs;
 
 import io.numashift.core.MigrationStatus;
+import io.numashift.core.backend.MemoryBlocks;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -165,8 +166,22 @@ public class MigrationJob extends AbstractAggregateRoot<MigrationJob> implements
             @Nullable String code,
             @Nullable String message,
             Instant now) {
+        reported(task, processes, code, message, List.of(), now);
+    }
+
+    /** The agent reported the task's results and an evacuation's memory blocks. */
+    public void reported(
+            HostTask task,
+            List<ProcessRecord> processes,
+            @Nullable String code,
+            @Nullable String message,
+            List<MemoryBlocks> memory,
+            Instant now) {
         TaskState end = taskEnd(task, processes, code);
-        change(task, now, Set.of(), () -> task.finish(end, processes, code, message, now));
+        change(task, now, Set.of(), () -> {
+            task.finish(end, processes, code, message, now);
+            task.memory(memory);
+        });
     }
 
     /** The task failed without results: its agent was lost, or its host stayed away. */

@@ -8,7 +8,9 @@ import io.numashift.core.backend.Census;
 import io.numashift.core.backend.Cpuset;
 import io.numashift.core.backend.Errno;
 import io.numashift.core.backend.FileInfo;
+import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.core.backend.MemoryPolicy;
+import io.numashift.core.backend.MemoryState;
 import io.numashift.core.backend.MoveLog;
 import io.numashift.core.backend.MovePass;
 import io.numashift.core.backend.Node;
@@ -72,6 +74,7 @@ public final class LinuxBackend implements NumaBackend {
 
     private static final Path PROC = Path.of("/proc");
     private static final Path NODES = Path.of("/sys/devices/system/node");
+    private static final Path MEMORY_BLOCKS = Path.of("/sys/devices/system/memory");
     private static final String SHARED_PREFIX = "shared:";
     private static final Set<String> KERNEL_MAPPINGS = Set.of("[vdso]", "[vvar]", "[vvar_vclock]", "[vsyscall]");
     private static final int ENOENT = Errno.ENOENT.number();
@@ -293,6 +296,88 @@ public final class LinuxBackend implements NumaBackend {
         return scontrol.exitValue() == 0 && !pids.isEmpty()
                 ? Optional.of(pids.stream().sorted().distinct().toList())
                 : Optional.empty();
+    }
+
+    /**
+     * Writes {@code offline} (or {@code online_movable}, else {@code online}) to the {@code state}
+     * of every memory block of the node ({@code /sys/devices/system/node/nodeN/memoryM}, the block
+     * {@code /sys/devices/system/memory/memoryM}) that is not in that state yet, block by block;
+     * the kernel refuses a block that holds pages it cannot move ({@code EBUSY}). Needs {@code
+     * CAP_SYS_ADMIN}.
+     */
+    @Override
+    public MemoryBlocks setMemory(int node, MemoryState state) {
+        Path dir = NODES.resolve("node" + node);
+        if (!Files.isDirectory(dir)) {
+            throw new BackendException(Errno.ENODEV, "no node " + node + " on host " + hostName());
+        }
+        List<Path> blocks;
+        try (var entries = Files.list(dir)) {
+            blocks = entries.filter(p -> p.getFileName().toString().matches("memory[0-9]+"))
+                    .map(p -> MEMORY_BLOCKS.resolve(p.getFileName()))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new BackendException(
+                    Errno.EACCES, "cannot list the memory blocks of node " + node + ": " + e.getMessage());
+        }
+        String wanted = state == MemoryState.OFFLINE ? "offline" : "online";
+        int inState = 0;
+        Errno errno = null;
+        String message = null;
+        for (Path block : blocks) {
+            Path file = block.resolve("state");
+            try {
+                if (!Files.readString(file).strip().equals(wanted)) {
+                    if (state == MemoryState.OFFLINE) {
+                        Files.writeString(file, "offline");
+                    } else {
+                        onlineBlock(file);
+                    }
+                }
+                inState++;
+            } catch (IOException e) {
+                if (errno == null) {
+                    errno = errnoOf(e);
+                    message = block.getFileName() + ": " + reason(e);
+                }
+            }
+        }
+        return new MemoryBlocks(node, state, blocks.size(), inState, errno, message);
+    }
+
+    /** Brings a block online as movable, so that it can go offline again; else where the kernel puts it. */
+    private static void onlineBlock(Path state) throws IOException {
+        try {
+            Files.writeString(state, "online_movable");
+        } catch (IOException movable) {
+            Files.writeString(state, "online");
+        }
+    }
+
+    /** The errno of a failed write to sysfs, from the reason the JDK gives (the C library's text). */
+    private static Errno errnoOf(IOException e) {
+        String reason = reason(e);
+        if (reason.contains("busy")) {
+            return Errno.EBUSY;
+        }
+        if (reason.contains("not permitted")) {
+            return Errno.EPERM;
+        }
+        if (reason.contains("Permission denied") || reason.contains("Read-only")) {
+            return Errno.EACCES;
+        }
+        if (reason.contains("No such")) {
+            return Errno.ENODEV;
+        }
+        return Errno.EINVAL;
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return String.valueOf(e.getMessage());
     }
 
     /** The numeric entries of {@code /proc}: every process of the host's pid namespace. */

@@ -2,6 +2,7 @@ package io.numashift.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.numashift.core.MigrationPlan;
+import io.numashift.core.backend.MemoryState;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -19,8 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param attempt which attempt this is
  * @param targets which processes of this host to migrate
  * @param plan the job's mapping, range and options
- * @param evacuate for an evacuation, the nodes to empty (the plan's old nodes; the host chooses
- *     where the pages go); absent for a migration
+ * @param evacuate for an evacuation, what it does; absent for a migration
  */
 public record Lease(
         UUID taskId,
@@ -31,7 +31,7 @@ public record Lease(
         int attempt,
         Targets targets,
         MigrationPlan plan,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable List<Integer> evacuate) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Evacuate evacuate) {
 
     /** A migration's lease. */
     public Lease(
@@ -44,6 +44,23 @@ public record Lease(
             Targets targets,
             MigrationPlan plan) {
         this(taskId, jobId, host, epoch, leaseExpiresAt, attempt, targets, plan, null);
+    }
+
+    /**
+     * An evacuation's part of a lease.
+     *
+     * @param nodes the nodes to empty (the plan's old nodes; the host chooses where the pages go)
+     * @param memory {@code OFFLINE}: take their memory blocks offline once empty; {@code ONLINE}:
+     *     bring them back online, and move nothing; absent: leave them as they are
+     */
+    public record Evacuate(
+            List<Integer> nodes,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            MemoryState memory) {
+        public Evacuate {
+            nodes = List.copyOf(nodes);
+        }
     }
 
     /**

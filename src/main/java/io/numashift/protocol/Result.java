@@ -1,5 +1,6 @@
 package io.numashift.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -17,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param error a task-level error code when the task could not run (upper case, e.g. {@code
  *     EINVAL} or {@code AGENT_ERROR})
  * @param message what happened, with {@code error}
+ * @param memory an evacuation's: what became of the memory blocks of each node it took offline or
+ *     brought online; absent otherwise
  */
 public record Result(
         @Positive long epoch,
@@ -25,7 +28,18 @@ public record Result(
         @Nullable @Pattern(regexp = "[A-Z][A-Z0-9_]{0,63}", message = "an upper-case code such as EINVAL")
         String error,
 
-        @Nullable @Size(max = MAX_MESSAGE) String message) {
+        @Nullable @Size(max = MAX_MESSAGE) String message,
+
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable @Size(max = MAX_NODES)
+        List<@NotNull @Valid NodeMemory> memory) {
+
+    /** A result without memory blocks: a migration's, or an evacuation's that changed none. */
+    public Result(long epoch, List<ProcessReport> processes, @Nullable String error, @Nullable String message) {
+        this(epoch, processes, error, message, null);
+    }
+
+    /** The most nodes one result reports memory blocks of. */
+    public static final int MAX_NODES = 1_024;
 
     /** The most processes one task reports. */
     public static final int MAX_PROCESSES = 100_000;

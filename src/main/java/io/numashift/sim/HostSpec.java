@@ -113,10 +113,17 @@ public record HostSpec(
      * @param id its id (0 to 255)
      * @param capacityPages its memory in pages; 0 for a CPU-only node
      * @param cpus its CPUs
+     * @param removable whether its memory can be taken offline (a CXL device, hot-pluggable memory
+     *     onlined as movable); the memory of other nodes holds what the kernel cannot move
      */
-    public record NodeSpec(int id, long capacityPages, List<Integer> cpus) {
+    public record NodeSpec(int id, long capacityPages, List<Integer> cpus, boolean removable) {
         public NodeSpec {
             cpus = List.copyOf(cpus);
+        }
+
+        /** A node whose memory cannot be taken offline. */
+        public NodeSpec(int id, long capacityPages, List<Integer> cpus) {
+            this(id, capacityPages, cpus, false);
         }
     }
 

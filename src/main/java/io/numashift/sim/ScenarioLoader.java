@@ -52,7 +52,7 @@ public final class ScenarioLoader {
             "sharedObjects",
             "processes");
     private static final List<String> COST_KEYS = List.of("microsPerPage");
-    private static final List<String> NODE_KEYS = List.of("id", "capacityPages", "cpus");
+    private static final List<String> NODE_KEYS = List.of("id", "capacityPages", "cpus", "removable");
     private static final List<String> CPUSET_KEYS = List.of("path", "mems", "cpus");
     private static final List<String> FILE_KEYS = List.of("path", "migrate", "fs");
     private static final List<String> SHARED_KEYS = List.of("name", "pages", "placement");
@@ -198,7 +198,12 @@ public final class ScenarioLoader {
     private static NodeSpec node(Fields node) {
         int id = (int) integer(node.require("id"), node.at("id"), 0, 0, MAX_NODE_ID);
         long capacity = integer(node.require("capacityPages"), node.at("capacityPages"), 0, 0, Long.MAX_VALUE);
-        return new NodeSpec(id, capacity, ids(node.get("cpus"), node.at("cpus")));
+        Object removable = node.get("removable");
+        return new NodeSpec(
+                id,
+                capacity,
+                ids(node.get("cpus"), node.at("cpus")),
+                removable != null && flag(removable, node.at("removable")));
     }
 
     private static @Nullable List<List<Integer>> distances(@Nullable Object value, Where where, int nodes) {
@@ -428,6 +433,13 @@ public final class ScenarioLoader {
             throw where.error("expected a non-empty string, got " + describe(value));
         }
         return text;
+    }
+
+    private static boolean flag(Object value, Where where) {
+        if (value instanceof Boolean bool) {
+            return bool;
+        }
+        throw where.error("expected true or false, got " + describe(value));
     }
 
     private static String oneOf(Object value, Where where, String... allowed) {

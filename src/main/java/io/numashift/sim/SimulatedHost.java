@@ -3,7 +3,9 @@ package io.numashift.sim;
 import io.numashift.core.backend.Census;
 import io.numashift.core.backend.Cpuset;
 import io.numashift.core.backend.FileInfo;
+import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.core.backend.MemoryPolicy;
+import io.numashift.core.backend.MemoryState;
 import io.numashift.core.backend.MovePass;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.core.backend.PageSet;
@@ -107,6 +109,12 @@ public final class SimulatedHost implements NumaBackend {
             return Optional.empty();
         }
         return Optional.of(new ProcessInfo(p.pid, p.uid, p.command, p.cpuset, p.cpu, p.stopped, p.policy));
+    }
+
+    /** Takes a removable node offline when it is empty, or brings it online (docs/scenario.md). */
+    @Override
+    public synchronized MemoryBlocks setMemory(int node, MemoryState state) {
+        return memory.setMemory(node, state);
     }
 
     @Override

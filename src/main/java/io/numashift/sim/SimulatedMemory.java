@@ -1,7 +1,11 @@
 package io.numashift.sim;
 
+import io.numashift.core.backend.BackendException;
 import io.numashift.core.backend.Census;
+import io.numashift.core.backend.Errno;
+import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.core.backend.MemoryPolicy;
+import io.numashift.core.backend.MemoryState;
 import io.numashift.core.backend.Node;
 import io.numashift.core.backend.PageDigest;
 import io.numashift.core.backend.PageSet;
@@ -86,7 +90,7 @@ final class SimulatedMemory {
 
     Topology topology() {
         List<Node> view = nodes.stream()
-                .map(n -> new Node(n.id(), n.capacityPages(), n.capacityPages() - used[n.id()], n.cpus()))
+                .map(n -> new Node(n.id(), capacity[n.id()], capacity[n.id()] - used[n.id()], n.cpus()))
                 .toList();
         int[][] matrix = new int[nodes.size()][nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
@@ -99,6 +103,42 @@ final class SimulatedMemory {
 
     long freePages(int node) {
         return capacity[node] - used[node];
+    }
+
+    /** The bytes of one memory block, as on x86-64 Linux: what goes offline or online at once. */
+    static final long BLOCK_BYTES = 128L << 20;
+
+    /**
+     * Takes a removable node's memory offline (its capacity becomes 0) when no page is on it, or
+     * brings it online (its capacity back): all its blocks at once. A node that is not removable
+     * stays online and refuses to go offline with {@code EBUSY}.
+     */
+    MemoryBlocks setMemory(int node, MemoryState state) {
+        NodeSpec spec = nodes.stream()
+                .filter(n -> n.id() == node)
+                .findFirst()
+                .orElseThrow(() -> new BackendException(Errno.ENODEV, "no node " + node + " on host " + hostName));
+        int blocks = (int) Math.max(1, Math.ceilDiv(spec.capacityPages() * pageSize, BLOCK_BYTES));
+        if (state == MemoryState.ONLINE) {
+            capacity[node] = spec.capacityPages();
+            return new MemoryBlocks(node, state, blocks, blocks, null, null);
+        }
+        int offline = capacity[node] == 0 ? blocks : 0;
+        if (!spec.removable()) {
+            return new MemoryBlocks(
+                    node,
+                    state,
+                    blocks,
+                    offline,
+                    Errno.EBUSY,
+                    "node " + node + " is not removable: its memory" + " holds what cannot move");
+        }
+        if (used[node] > 0) {
+            return new MemoryBlocks(
+                    node, state, blocks, offline, Errno.EBUSY, used[node] + " pages are still on node " + node);
+        }
+        capacity[node] = 0;
+        return new MemoryBlocks(node, state, blocks, blocks, null, null);
     }
 
     void census(SimVma v, long fromPage, long toPage, Census census) {

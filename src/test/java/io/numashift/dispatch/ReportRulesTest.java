@@ -7,6 +7,8 @@ import io.numashift.core.MigrationResult.NodePairPages;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.SkipReason;
 import io.numashift.core.backend.Errno;
+import io.numashift.core.backend.MemoryBlocks;
+import io.numashift.core.backend.MemoryState;
 import io.numashift.jobs.ProcessResults;
 import io.numashift.jobs.TaskTargets;
 import io.numashift.protocol.ProcessReport;
@@ -30,6 +32,38 @@ class ReportRulesTest {
     void aResultThatKeepsEveryRulePasses() {
         assertThat(RULES.check(List.of(good(10).build(), good(11).build()), null))
                 .isEmpty();
+    }
+
+    @Test
+    void memoryBlocksComeOnlyFromAnEvacuationThatAskedForThemOnePerNodeItEmpties() {
+        ReportRules evacuation = new ReportRules(
+                new TaskTargets(List.of(), List.of(), List.of(), true),
+                List.of(3),
+                List.of(0, 1, 2),
+                Set.of(0, 1, 2, 3),
+                MemoryState.OFFLINE);
+        MemoryBlocks offline = new MemoryBlocks(3, MemoryState.OFFLINE, 4, 4, null, null);
+
+        assertThat(evacuation.check(List.of(), null, List.of(offline))).isEmpty();
+        assertThat(evacuation.check(List.of(), null, List.of(offline, offline)))
+                .extracting(ReportRules.Violation::field)
+                .containsExactly("memory[1].node");
+        assertThat(evacuation.check(
+                        List.of(), null, List.of(new MemoryBlocks(2, MemoryState.OFFLINE, 4, 4, null, null))))
+                .extracting(ReportRules.Violation::field)
+                .containsExactly("memory[0].node");
+        assertThat(evacuation.check(
+                        List.of(), null, List.of(new MemoryBlocks(3, MemoryState.ONLINE, 4, 4, null, null))))
+                .extracting(ReportRules.Violation::field)
+                .containsExactly("memory[0].state");
+        assertThat(evacuation.check(
+                        List.of(), null, List.of(new MemoryBlocks(3, MemoryState.OFFLINE, 4, 5, null, null))))
+                .extracting(ReportRules.Violation::field)
+                .containsExactly("memory[0].inState");
+        assertThat(RULES.check(List.of(good(10).build(), good(11).build()), null, List.of(offline)))
+                .as("a migration changes no memory block")
+                .extracting(ReportRules.Violation::field)
+                .containsExactly("memory[0].state", "memory[0].node");
     }
 
     @Test

@@ -52,7 +52,7 @@ class EvacuationEndToEndTest {
         client = new ServiceClient(port);
         await().atMost(Duration.ofSeconds(20))
                 .until(() ->
-                        client.get("/api/v1/hosts", VIEWER).body().get("items").size() == 2);
+                        client.get("/api/v1/hosts", VIEWER).body().get("items").size() == 3);
     }
 
     private JsonNode awaitEnd(String id) {
@@ -137,7 +137,7 @@ class EvacuationEndToEndTest {
         JsonNode job = evacuate("""
                 {"allHosts": true, "nodes": [3], "processes": {"pids": [101]}, "options": {"dryRun": true}}""");
 
-        assertThat(job.get("tasks")).hasSize(2);
+        assertThat(job.get("tasks")).hasSize(3);
         assertThat(task(job, "e1").get("processes")).hasSize(1);
         assertThat(task(job, "e2").get("processes").get(0).get("errno").asString())
                 .isEqualTo("ESRCH");
@@ -148,7 +148,9 @@ class EvacuationEndToEndTest {
         JsonNode again = awaitEnd(retried.body().get("id").asString());
         assertThat(again.get("request").get("evacuate").get("nodes").get(0).asInt())
                 .isEqualTo(3);
-        assertThat(again.get("tasks")).hasSize(2);
+        assertThat(again.get("tasks"))
+                .as("none succeeded: 101 has pinned pages, e2 lacks it, e3 has no node 3")
+                .hasSize(3);
     }
 
     @Test
@@ -168,7 +170,13 @@ class EvacuationEndToEndTest {
                 """
                 {"hosts": ["e1"], "nodes": [3], "processes": {}}""", "processes",
                 """
-                {"hosts": ["e1"], "nodes": [3], "options": {"newCpuset": "/x"}}""", "options.newCpuset");
+                {"hosts": ["e1"], "nodes": [3], "options": {"newCpuset": "/x"}}""", "options.newCpuset",
+                """
+                {"hosts": ["e1"], "nodes": [3], "offline": true, "online": true}""", "online",
+                """
+                {"hosts": ["e1"], "nodes": [3], "online": true, "processes": {"pids": [1]}}""", "processes",
+                """
+                {"hosts": ["e1"], "nodes": [3], "offline": "yes"}""", "offline");
         bad.forEach((body, field) -> {
             ServiceClient.Response refused = client.post("/api/v1/evacuations", OPERATOR, body);
             assertThat(refused.status()).as(body).isEqualTo(400);
@@ -181,6 +189,68 @@ class EvacuationEndToEndTest {
         assertThat(forbidden.status()).isEqualTo(403);
         assertThat(client.get("/api/v1/jobs", VIEWER).body().get("items").size())
                 .isEqualTo(before);
+    }
+
+    @Test
+    void offlineTakesAnEmptiedRemovableNodeOfflineAndOnlineBringsItBack() {
+        JsonNode offline = evacuate("""
+                {"hosts": ["e3"], "nodes": [2], "offline": true}""");
+
+        assertThat(offline.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(offline.get("request").get("evacuate").get("memory").asString())
+                .isEqualTo("OFFLINE");
+        JsonNode node = task(offline, "e3").get("evacuated").get(0);
+        assertThat(node.get("pagesBefore").asLong()).isEqualTo(200);
+        assertThat(node.get("pagesAfter").asLong()).isZero();
+        assertThat(node.get("memory").get("state").asString()).isEqualTo("OFFLINE");
+        assertThat(node.get("memory").get("blocks").asInt()).isEqualTo(2);
+        assertThat(node.get("memory").get("inState").asInt()).isEqualTo(2);
+        // Offline, the node has no memory: a migration to it fails ENODEV on the host.
+        assertThat(submitMigration("e3", 300, 0, 2)
+                        .get("failures")
+                        .get(0)
+                        .get("code")
+                        .asString())
+                .isEqualTo("ENODEV");
+
+        JsonNode online = evacuate("""
+                {"hosts": ["e3"], "nodes": [2], "online": true}""");
+
+        assertThat(online.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(task(online, "e3").get("processes")).isEmpty();
+        assertThat(task(online, "e3")
+                        .get("evacuated")
+                        .get(0)
+                        .get("memory")
+                        .get("inState")
+                        .asInt())
+                .isEqualTo(2);
+        assertThat(submitMigration("e3", 300, 0, 2).get("state").asString()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aNodeThatKeepsPagesOrIsNotRemovableStaysOnlineAndFailsTheTask() {
+        JsonNode notRemovable = evacuate("""
+                {"hosts": ["e3"], "nodes": [1], "offline": true}""");
+
+        assertThat(notRemovable.get("state").asString()).isEqualTo("FAILED");
+        JsonNode failure = notRemovable.get("failures").get(0);
+        assertThat(failure.get("code").asString()).isEqualTo("EBUSY");
+        assertThat(failure.get("message").asString()).contains("node 1 has 0 of 1 memory blocks offline");
+        assertThat(task(notRemovable, "e3")
+                        .get("evacuated")
+                        .get(0)
+                        .get("memory")
+                        .get("errno")
+                        .asString())
+                .isEqualTo("EBUSY");
+    }
+
+    private JsonNode submitMigration(String host, int pid, int from, int to) {
+        ServiceClient.Response submitted = client.post("/api/v1/jobs", OPERATOR, """
+                {"targets": [{"hosts": ["%s"], "pids": [%d]}], "oldNodes": [%d], "newNodes": [%d]}""".formatted(host, pid, from, to));
+        assertThat(submitted.status()).as("%s", submitted.body()).isEqualTo(201);
+        return awaitEnd(submitted.body().get("id").asString());
     }
 
     @Test

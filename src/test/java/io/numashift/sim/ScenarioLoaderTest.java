@@ -312,7 +312,24 @@ class ScenarioLoaderTest {
         assertThatThrownBy(() -> ScenarioLoader.parse(
                         ONE_PROCESS.replace("{id: 0, capacityPages: 1000", "{id: 0, capacity: 1000"), "demo.yaml"))
                 .hasMessage("demo.yaml: host n001: nodes[0].capacity: unknown key; expected one of id,"
-                        + " capacityPages, cpus");
+                        + " capacityPages, cpus, removable");
+    }
+
+    @Test
+    void aNodeMayBeRemovableAndTheFlagIsTrueOrFalse() {
+        HostSpec host = ScenarioLoader.parse(
+                        ONE_PROCESS.replace(
+                                "{id: 0, capacityPages: 1000", "{id: 0, removable: true, capacityPages: 1000"),
+                        "demo.yaml")
+                .getFirst();
+
+        assertThat(host.nodes().getFirst().removable()).isTrue();
+        assertThat(host.nodes().get(1).removable()).isFalse();
+        assertThatThrownBy(() -> ScenarioLoader.parse(
+                        ONE_PROCESS.replace(
+                                "{id: 0, capacityPages: 1000", "{id: 0, removable: yes2, capacityPages: 1000"),
+                        "demo.yaml"))
+                .hasMessage("demo.yaml: host n001: nodes[0].removable: expected true or false, got \"yes2\"");
     }
 
     @Test

@@ -111,6 +111,19 @@ public interface NumaBackend {
         return Optional.empty();
     }
 
+    /**
+     * Takes every memory block of a node offline, or brings every one online, block by block, and
+     * says what became of them: a host refuses to take offline a block that holds pages it cannot
+     * move ({@code EBUSY}). A node offline has no memory: its capacity is 0 until it is online
+     * again.
+     *
+     * @throws BackendException {@code ENODEV} when the host has no such node, {@code EOPNOTSUPP}
+     *     when it cannot change its memory blocks
+     */
+    default MemoryBlocks setMemory(int node, MemoryState state) {
+        throw new BackendException(Errno.EOPNOTSUPP, "host " + hostName() + " cannot take memory blocks offline");
+    }
+
     /** Moves the process into a cpuset. */
     void moveToCpuset(int pid, String path);
 

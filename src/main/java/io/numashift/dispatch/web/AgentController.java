@@ -180,8 +180,8 @@ class AgentController {
             description = "STALE_EPOCH: the lease is no longer this agent's, or the task ended with another result")
     @PostMapping(path = "/tasks/{taskId}/result", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResultAnswer result(@PathVariable UUID taskId, @Valid @RequestBody Result result) {
-        return new ResultAnswer(
-                dispatcher.result(taskId, result.epoch(), result.processes(), result.error(), result.message()));
+        return new ResultAnswer(dispatcher.result(
+                taskId, result.epoch(), result.processes(), result.error(), result.message(), result.memory()));
     }
 
     @Operation(summary = "Give a task back unfinished, to run again at once (agent)")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.Errno;
+import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.jobs.HostTask;
 import io.numashift.jobs.JobDetails;
 import io.numashift.jobs.JobRequest;
@@ -143,9 +144,18 @@ public record JobView(
      * @param node the node
      * @param pagesBefore their pages there before
      * @param pagesAfter their pages there after (a dry run's: as planned)
+     * @param memory with {@code offline} or {@code online}: what became of the node's memory
+     *     blocks, as the host reported it ({@code {node, state, blocks, inState, errno, message}});
+     *     absent otherwise
      */
-    public record NodePages(int node, long pagesBefore, long pagesAfter) {
-        static List<NodePages> of(List<Integer> nodes, List<ProcessRecord> processes) {
+    public record NodePages(
+            int node,
+            long pagesBefore,
+            long pagesAfter,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            MemoryBlocks memory) {
+        static List<NodePages> of(List<Integer> nodes, List<ProcessRecord> processes, List<MemoryBlocks> memory) {
             return nodes.stream()
                     .map(node -> new NodePages(
                             node,
@@ -154,7 +164,11 @@ public record JobView(
                                     .sum(),
                             processes.stream()
                                     .mapToLong(p -> p.placementAfter().getOrDefault(node, 0L))
-                                    .sum()))
+                                    .sum(),
+                            memory.stream()
+                                    .filter(m -> m.node() == node)
+                                    .findFirst()
+                                    .orElse(null)))
                     .toList();
         }
     }
@@ -196,7 +210,7 @@ public record JobView(
                     error,
                     task.results().stream().map(ProcessResult::of).toList(),
                     details.request().isEvacuation()
-                            ? NodePages.of(details.request().oldNodes(), task.results())
+                            ? NodePages.of(details.request().oldNodes(), task.results(), task.memory())
                             : null));
             failures.addAll(failures(task));
         }

@@ -11,6 +11,7 @@ import static io.numashift.jobs.web.SubmitJobBody.MAX_TEXT;
 import static io.numashift.jobs.web.SubmitJobBody.SLURM_JOB;
 
 import io.numashift.core.MigrationOptions;
+import io.numashift.core.backend.MemoryState;
 import io.numashift.jobs.JobRequest;
 import io.numashift.jobs.web.SubmitJobBody.OptionsBody;
 import io.numashift.web.ApiProblem.FieldError;
@@ -42,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  * @param nodes the nodes to empty on each host
  * @param processes the processes whose pages leave the nodes; absent means every process
  * @param options the options of a job; {@code newCpuset} does not apply
+ * @param offline then take the nodes' memory blocks offline (not in a dry run)
+ * @param online instead of emptying the nodes, bring their memory blocks back online
  */
 public record SubmitEvacuationBody(
         @Nullable @Size(max = MAX_TEXT) String name,
@@ -60,7 +63,9 @@ public record SubmitEvacuationBody(
         @Nullable Boolean allHosts,
         @NotNull @Size(min = 1, max = MAX_NODES) List<@NotNull @PositiveOrZero Integer> nodes,
         @Nullable @Valid ProcessesBody processes,
-        @Nullable @Valid OptionsBody options) {
+        @Nullable @Valid OptionsBody options,
+        @Nullable Boolean offline,
+        @Nullable Boolean online) {
 
     /**
      * The processes of an evacuation: one of pids, a cpuset, a Slurm job.
@@ -81,7 +86,8 @@ public record SubmitEvacuationBody(
 
     /**
      * The normalised request: hosts named or {@code allHosts}, not both; nodes without repeats; one
-     * of pids, a cpuset or a Slurm job when processes are given; no {@code newCpuset}.
+     * of pids, a cpuset or a Slurm job when processes are given; no {@code newCpuset}; not both
+     * {@code offline} and {@code online}, and no processes with {@code online}.
      *
      * @param registered the names of every registered host, asked only for {@code allHosts}
      * @throws InvalidRequestException naming every field that is wrong
@@ -107,6 +113,13 @@ public record SubmitEvacuationBody(
                 errors.add(new FieldError("processes", "give one of pids, a cpuset or a slurmJob"));
             }
         }
+        boolean toOnline = Boolean.TRUE.equals(online);
+        if (toOnline && Boolean.TRUE.equals(offline)) {
+            errors.add(new FieldError("online", "give offline or online, not both"));
+        }
+        if (toOnline && processes != null) {
+            errors.add(new FieldError("processes", "online moves no page: leave processes out"));
+        }
         MigrationOptions parsed = OptionsBody.parse(options);
         if (parsed.newCpuset() != null) {
             errors.add(new FieldError(
@@ -126,6 +139,7 @@ public record SubmitEvacuationBody(
         JobRequest.Target target = processes == null
                 ? new JobRequest.Target(names, null, null, null)
                 : new JobRequest.Target(names, processes.pids(), processes.cpuset(), processes.slurmJob());
-        return JobRequest.evacuation(name, labels == null ? Map.of() : labels, List.of(target), nodes, parsed);
+        MemoryState memory = toOnline ? MemoryState.ONLINE : Boolean.TRUE.equals(offline) ? MemoryState.OFFLINE : null;
+        return JobRequest.evacuation(name, labels == null ? Map.of() : labels, List.of(target), nodes, parsed, memory);
     }
 }
