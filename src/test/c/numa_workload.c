@@ -13,7 +13,11 @@
  *   --grow PAGES     on SIGUSR2, a thread starts allocating and writing PAGES more private pages,
  *                    64 at a time every 10 ms, while the process is migrated
  *   --pin PAGES      registers the first PAGES private pages as an io_uring fixed buffer, which
- *                    pins them for as long as the process lives (the kernel cannot migrate them)
+ *                    pins them for as long as the process lives (the kernel cannot migrate them;
+ *                    it moves them out of movable memory first)
+ *   --hold PAGES     splices the written ones of the first PAGES private pages into a pipe that
+ *                    nobody reads (vmsplice): the pipe holds a reference to each, as I/O in flight
+ *                    does, so the kernel can neither migrate them nor take their memory offline
  *   --touch CPU      a thread on CPU (may be given up to 8 times) that reads every written
  *                    private page, word by word, over and over: memory-bound work whose pages are
  *                    touched from that CPU's node (automatic NUMA balancing sees it); the
@@ -68,6 +72,7 @@ static volatile sig_atomic_t report_wanted, grow_wanted;
 #define MAX_TOUCHERS 8
 static int toucher_cpus[MAX_TOUCHERS];
 static long pin_pages;
+static long hold_pages;
 static int touchers;
 static volatile long touched; /* pages read by the touching threads, all together */
 
@@ -316,6 +321,8 @@ int main(int argc, char **argv) {
             grow_limit = atol(argv[++i]);
         } else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc) {
             pin_pages = atol(argv[++i]);
+        } else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc) {
+            hold_pages = atol(argv[++i]);
         } else if (strcmp(argv[i], "--touch") == 0 && i + 1 < argc && touchers < MAX_TOUCHERS) {
             toucher_cpus[touchers++] = atoi(argv[++i]);
         } else {
@@ -357,6 +364,21 @@ int main(int argc, char **argv) {
         if (ring < 0 || syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &buffer, 1) != 0) {
             perror("io_uring");
             return 2;
+        }
+    }
+    if (hold_pages > 0) {
+        /* The pipe is never read: each spliced page stays referenced while the process lives. */
+        int held[2];
+        if (pipe(held) != 0 || fcntl(held[1], F_SETPIPE_SZ, (int)(hold_pages * page_size)) < 0) {
+            perror("pipe");
+            return 2;
+        }
+        for (long p = 0; p < hold_pages && p < pages[PRIVATE]; p++) {
+            struct iovec page = {page_at(PRIVATE, p), (size_t)page_size};
+            if (written(PRIVATE, p) && vmsplice(held[1], &page, 1, 0) != (ssize_t)page_size) {
+                perror("vmsplice");
+                return 2;
+            }
         }
     }
     if (file != NULL) {

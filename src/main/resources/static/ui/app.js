@@ -289,7 +289,10 @@ async function jobPage(id) {
       h('td', {}, ui.open.has(task.host) ? '▾ ' : '▸ ', task.host), h('td', {}, state(task.state)),
       h('td', {}, task.attempts ?? 0), h('td', {}, (task.processes ?? []).length), h('td', {}, fmt(moved)),
       evacuation ? h('td', {class: 'evacuated'}, (task.evacuated ?? []).map(n =>
-        `node ${n.node}: ${fmt(n.pagesBefore)} → ${fmt(n.pagesAfter)}`).join('; ')) : null,
+        `node ${n.node}: ${fmt(n.pagesBefore)} → ${fmt(n.pagesAfter)}` + (n.memory
+          ? `, ${n.memory.inState} of ${n.memory.blocks} blocks ${n.memory.state.toLowerCase()}` +
+            (n.memory.errno ? ` (${n.memory.errno})` : '')
+          : '')).join('; ')) : null,
       h('td', {class: 'muted'}, task.error ? (task.error.code ?? task.error.message ?? JSON.stringify(task.error)) : '')));
       if (ui.open.has(task.host)) rows.push(h('tr', {}, h('td', {colspan: evacuation ? 7 : 6}, processes(task))));
     }

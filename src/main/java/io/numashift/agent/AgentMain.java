@@ -85,7 +85,7 @@ public final class AgentMain {
         String host = settings.host() != null ? settings.host() : localHostName();
         NumaBackend backend = switch (settings.backend()) {
             case SIMULATED -> simulatedHost(settings.scenario(), host);
-            case LINUX -> linux(host, settings.moveThreads());
+            case LINUX -> linux(host, settings.moveThreads(), settings.offlineTimeout());
         };
         String backendName = settings.backend().name().toLowerCase(Locale.ROOT);
         Agent agent = new Agent(
@@ -128,9 +128,11 @@ public final class AgentMain {
                 + " (or NUMASHIFT_AGENT_TOKEN, NUMASHIFT_AGENT_TOKEN_FILE)");
     }
 
-    private static NumaBackend linux(String host, @Nullable Integer threads) {
+    private static NumaBackend linux(String host, @Nullable Integer threads, Duration offlineTimeout) {
         try {
-            return threads == null ? LinuxBackend.open(host) : LinuxBackend.open(host, threads);
+            LinuxBackend backend = threads == null ? LinuxBackend.open(host) : LinuxBackend.open(host, threads);
+            backend.offlineTimeout(offlineTimeout);
+            return backend;
         } catch (RuntimeException e) {
             throw new StartException("the Linux backend cannot start: " + e.getMessage());
         }

@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  *     host moves in a migration whose job sets no {@code maxMiBPerSecond}; none by default
  * @param moveThreads {@code numashift.agent.move-threads}: how many threads of the Linux backend
  *     move, read and hash pages at once (1 to 64); by default one per CPU, at most 4
+ * @param offlineTimeout {@code numashift.agent.offline-timeout}: how long the Linux backend lets one
+ *     memory block of an evacuated node take to go offline before it gives the block up (60 s)
  * @param scenario {@code numashift.sim.scenario}: the scenario of a simulated agent, {@code
  *     classpath:…}, {@code file:…} or a path; by default the bundled demo
  */
@@ -39,6 +41,7 @@ public record AgentSettings(
         Duration shutdownGrace,
         @Nullable Integer maxMiBPerSecond,
         @Nullable Integer moveThreads,
+        Duration offlineTimeout,
         String scenario) {
 
     public static final String DEFAULT_SCENARIO = "classpath:scenarios/demo.yaml";
@@ -58,6 +61,7 @@ public record AgentSettings(
             "numashift.agent.log-level",
             "numashift.agent.max-mib-per-second",
             "numashift.agent.move-threads",
+            "numashift.agent.offline-timeout",
             "numashift.sim.scenario");
 
     public AgentSettings {
@@ -94,6 +98,7 @@ public record AgentSettings(
                 settings.duration("numashift.agent.shutdown-grace", Duration.ofSeconds(25)),
                 rate(settings.text("numashift.agent.max-mib-per-second", null)),
                 threads(settings.text("numashift.agent.move-threads", null)),
+                settings.duration("numashift.agent.offline-timeout", Duration.ofSeconds(60)),
                 settings.text("numashift.sim.scenario", DEFAULT_SCENARIO));
     }
 
@@ -103,7 +108,8 @@ public record AgentSettings(
         return "AgentSettings[host=" + host + ", orchestratorUrl=" + orchestratorUrl + ", token="
                 + (token == null ? "none" : "(secret)") + ", tokenFile=" + tokenFile + ", backend=" + backend
                 + ", leaseWait=" + leaseWait + ", shutdownGrace=" + shutdownGrace + ", maxMiBPerSecond="
-                + maxMiBPerSecond + ", moveThreads=" + moveThreads + ", scenario=" + scenario + "]";
+                + maxMiBPerSecond + ", moveThreads=" + moveThreads + ", offlineTimeout=" + offlineTimeout
+                + ", scenario=" + scenario + "]";
     }
 
     private static @Nullable Integer rate(@Nullable String text) {

@@ -74,7 +74,6 @@ public final class LinuxBackend implements NumaBackend {
 
     private static final Path PROC = Path.of("/proc");
     private static final Path NODES = Path.of("/sys/devices/system/node");
-    private static final Path MEMORY_BLOCKS = Path.of("/sys/devices/system/memory");
     private static final String SHARED_PREFIX = "shared:";
     private static final Set<String> KERNEL_MAPPINGS = Set.of("[vdso]", "[vvar]", "[vvar_vclock]", "[vsyscall]");
     private static final int ENOENT = Errno.ENOENT.number();
@@ -106,6 +105,7 @@ public final class LinuxBackend implements NumaBackend {
     private final int pageSize;
     private final CpusetHierarchy cpusets;
     private final Lanes lanes;
+    private final MemoryHotplug hotplug = new MemoryHotplug(NODES, Path.of("/sys/devices/system/memory"));
     /** Base pages in a transparent huge page. */
     private final long hugePages;
 
@@ -298,86 +298,19 @@ public final class LinuxBackend implements NumaBackend {
                 : Optional.empty();
     }
 
-    /**
-     * Writes {@code offline} (or {@code online_movable}, else {@code online}) to the {@code state}
-     * of every memory block of the node ({@code /sys/devices/system/node/nodeN/memoryM}, the block
-     * {@code /sys/devices/system/memory/memoryM}) that is not in that state yet, block by block;
-     * the kernel refuses a block that holds pages it cannot move ({@code EBUSY}). Needs {@code
-     * CAP_SYS_ADMIN}.
-     */
+    /** Takes a node's memory blocks offline or online through {@link MemoryHotplug}. */
     @Override
     public MemoryBlocks setMemory(int node, MemoryState state) {
-        Path dir = NODES.resolve("node" + node);
-        if (!Files.isDirectory(dir)) {
-            throw new BackendException(Errno.ENODEV, "no node " + node + " on host " + hostName());
-        }
-        List<Path> blocks;
-        try (var entries = Files.list(dir)) {
-            blocks = entries.filter(p -> p.getFileName().toString().matches("memory[0-9]+"))
-                    .map(p -> MEMORY_BLOCKS.resolve(p.getFileName()))
-                    .sorted()
-                    .toList();
-        } catch (IOException e) {
-            throw new BackendException(
-                    Errno.EACCES, "cannot list the memory blocks of node " + node + ": " + e.getMessage());
-        }
-        String wanted = state == MemoryState.OFFLINE ? "offline" : "online";
-        int inState = 0;
-        Errno errno = null;
-        String message = null;
-        for (Path block : blocks) {
-            Path file = block.resolve("state");
-            try {
-                if (!Files.readString(file).strip().equals(wanted)) {
-                    if (state == MemoryState.OFFLINE) {
-                        Files.writeString(file, "offline");
-                    } else {
-                        onlineBlock(file);
-                    }
-                }
-                inState++;
-            } catch (IOException e) {
-                if (errno == null) {
-                    errno = errnoOf(e);
-                    message = block.getFileName() + ": " + reason(e);
-                }
-            }
-        }
-        return new MemoryBlocks(node, state, blocks.size(), inState, errno, message);
+        return hotplug.set(node, state);
     }
 
-    /** Brings a block online as movable, so that it can go offline again; else where the kernel puts it. */
-    private static void onlineBlock(Path state) throws IOException {
-        try {
-            Files.writeString(state, "online_movable");
-        } catch (IOException movable) {
-            Files.writeString(state, "online");
-        }
-    }
-
-    /** The errno of a failed write to sysfs, from the reason the JDK gives (the C library's text). */
-    private static Errno errnoOf(IOException e) {
-        String reason = reason(e);
-        if (reason.contains("busy")) {
-            return Errno.EBUSY;
-        }
-        if (reason.contains("not permitted")) {
-            return Errno.EPERM;
-        }
-        if (reason.contains("Permission denied") || reason.contains("Read-only")) {
-            return Errno.EACCES;
-        }
-        if (reason.contains("No such")) {
-            return Errno.ENODEV;
-        }
-        return Errno.EINVAL;
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof FileSystemException fs && fs.getReason() != null) {
-            return fs.getReason();
-        }
-        return String.valueOf(e.getMessage());
+    /**
+     * How long one memory block may take to go offline before it is given up ({@code
+     * numashift.agent.offline-timeout}): the kernel keeps trying to move the pages off a block
+     * until the writer is killed.
+     */
+    public void offlineTimeout(Duration timeout) {
+        hotplug.timeout(timeout);
     }
 
     /** The numeric entries of {@code /proc}: every process of the host's pid namespace. */

@@ -8,7 +8,6 @@ import io.numashift.core.MigrationStatus;
 import io.numashift.core.Verify;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.linux.LinuxBackend;
-import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -109,7 +108,7 @@ public final class KernelMigrationBenchmark {
                     Runtime.getRuntime().availableProcessors(),
                     LinuxBackend.defaultLanes(),
                     pid,
-                    onNode(pid, 0));
+                    WorkloadProcess.onNode(pid, 0));
             for (int lanes : List.of(1, LinuxBackend.defaultLanes())) {
                 for (Verify verify : List.of(Verify.PLACEMENT, Verify.CONTENT)) {
                     Timings timings = new Timings();
@@ -164,7 +163,7 @@ public final class KernelMigrationBenchmark {
                 Runtime.getRuntime().availableProcessors(),
                 lanes,
                 pid,
-                onNode(pid, 0));
+                WorkloadProcess.onNode(pid, 0));
         Path cpuset = Files.createDirectories(CPUSETS.resolve("numashift-bench"));
         Files.writeString(
                 cpuset.resolve("cpuset.cpus"),
@@ -185,9 +184,9 @@ public final class KernelMigrationBenchmark {
             @Override
             public long[] move(int pid) throws Exception {
                 long fixed = WorkloadProcess.migratepages(pid, 1, 1);
-                long before = onNode(pid, 0);
+                long before = WorkloadProcess.onNode(pid, 0);
                 long nanos = WorkloadProcess.migratepages(pid, 0, 1);
-                return new long[] {before - onNode(pid, 0), nanos, nanos - fixed};
+                return new long[] {before - WorkloadProcess.onNode(pid, 0), nanos, nanos - fixed};
             }
         };
         Contender cpusetMigrate = new Contender() {
@@ -200,11 +199,11 @@ public final class KernelMigrationBenchmark {
             public long[] move(int pid) throws Exception {
                 // From mems 0-1 to 0 nothing moves (the pages are on node 0); from 0 to 1 all do.
                 Files.writeString(cpuset.resolve("cpuset.mems"), "0");
-                long before = onNode(pid, 0);
+                long before = WorkloadProcess.onNode(pid, 0);
                 long start = System.nanoTime();
                 Files.writeString(cpuset.resolve("cpuset.mems"), "1");
                 long nanos = System.nanoTime() - start;
-                long moved = before - onNode(pid, 0);
+                long moved = before - WorkloadProcess.onNode(pid, 0);
                 // From 1 to 0-1 nothing moves either: the kernel keeps pages on a node still allowed.
                 Files.writeString(cpuset.resolve("cpuset.mems"), "0-1");
                 return new long[] {moved, nanos, nanos};
@@ -291,18 +290,6 @@ public final class KernelMigrationBenchmark {
     }
 
     /** Pages of the process on a node, by {@code numa_maps}. */
-    private static long onNode(int pid, int node) throws IOException {
-        long pages = 0;
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/numa_maps"))) {
-            for (String field : line.split(" ")) {
-                if (field.startsWith("N" + node + "=")) {
-                    pages += Long.parseLong(field.substring(field.indexOf('=') + 1));
-                }
-            }
-        }
-        return pages;
-    }
-
     private static double rate(long pages, long nanos) {
         return pages / (nanos / 1e9);
     }

@@ -46,6 +46,19 @@ final class WorkloadProcess {
         return System.nanoTime() - start;
     }
 
+    /** The pages of a process on a node, as its {@code numa_maps} counts them. */
+    static long onNode(int pid, int node) throws IOException {
+        long pages = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/numa_maps"))) {
+            for (String field : line.split(" ")) {
+                if (field.startsWith("N" + node + "=")) {
+                    pages += Long.parseLong(field.substring(field.indexOf('=') + 1));
+                }
+            }
+        }
+        return pages;
+    }
+
     static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();

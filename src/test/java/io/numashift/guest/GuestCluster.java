@@ -46,14 +46,7 @@ final class GuestCluster implements AutoCloseable {
         NumaGuest guest = null;
         try {
             Service service = processes.service(name + "-service");
-            guest = NumaGuest.boot(
-                    name,
-                    new NumaGuest.Spec(
-                            machine.nodes(),
-                            machine.memMiB(),
-                            machine.distances(),
-                            machine.cgroup(),
-                            List.of(service.port())));
+            guest = NumaGuest.boot(name, machine.withForwards(List.of(service.port())));
             GuestCluster cluster = new GuestCluster(processes, service, guest);
             cluster.startAgent();
             return cluster;
@@ -76,6 +69,7 @@ final class GuestCluster implements AutoCloseable {
                         + JarProcess.jar().toAbsolutePath()
                         + " --numashift.mode=agent --numashift.agent.host=" + HOST
                         + " --numashift.agent.backend=linux --numashift.agent.token-file=" + token
+                        + " --numashift.agent.offline-timeout=5s"
                         + " --numashift.agent.orchestrator-url=http://$NUMA_GUEST_HOST:" + service.port()
                         + " > " + log + " 2>&1 < /dev/null &")
                 .ok();
@@ -105,6 +99,18 @@ final class GuestCluster implements AutoCloseable {
     JsonNode migrate(List<Integer> pids, String body) {
         String id = submit(pids, body);
         return awaitEnd(id);
+    }
+
+    /**
+     * Submits an evacuation of the guest's host and waits until it ends.
+     *
+     * @param body the evacuation's fields after {@code hosts} ({@code "nodes": [3], …})
+     */
+    JsonNode evacuate(String body) {
+        ProtocolClient.Response submitted = client.post("/api/v1/evacuations", OPERATOR, """
+                {"name": "guest evacuation", "hosts": ["%s"], %s}""".formatted(HOST, body));
+        assertThat(submitted.status()).as("%s", submitted.body()).isEqualTo(201);
+        return awaitEnd(submitted.body().get("id").asString());
     }
 
     String submit(List<Integer> pids, String body) {

@@ -55,11 +55,29 @@ public final class NumaGuest implements AutoCloseable {
      *     {@code /sys/fs/cgroup/cpuset}) or 2 (the unified hierarchy at {@code /sys/fs/cgroup})
      * @param forwards ports of this machine's loopback that the guest reaches at {@code
      *     $NUMA_GUEST_HOST}
+     * @param movableLast whether the last node's memory is a DIMM hot-plugged at boot and onlined
+     *     as movable (numa-guest {@code --movable-last}): every block of it can go offline
      */
-    public record Spec(int nodes, List<Integer> memMiB, String distances, int cgroup, List<Integer> forwards) {
+    public record Spec(
+            int nodes,
+            List<Integer> memMiB,
+            String distances,
+            int cgroup,
+            List<Integer> forwards,
+            boolean movableLast) {
         public Spec {
             memMiB = List.copyOf(memMiB);
             forwards = List.copyOf(forwards);
+        }
+
+        /** A guest whose nodes all have their memory at boot. */
+        public Spec(int nodes, List<Integer> memMiB, String distances, int cgroup, List<Integer> forwards) {
+            this(nodes, memMiB, distances, cgroup, forwards, false);
+        }
+
+        /** The same guest, forwarding these ports. */
+        public Spec withForwards(List<Integer> value) {
+            return new Spec(nodes, memMiB, distances, cgroup, value, movableLast);
         }
     }
 
@@ -106,6 +124,9 @@ public final class NumaGuest implements AutoCloseable {
             command.addAll(List.of("--distances", spec.distances()));
         }
         command.addAll(List.of("--cgroup", Integer.toString(spec.cgroup())));
+        if (spec.movableLast()) {
+            command.add("--movable-last");
+        }
         for (int port : spec.forwards()) {
             command.addAll(List.of("--forward", Integer.toString(port)));
         }
