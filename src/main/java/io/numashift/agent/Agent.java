@@ -289,7 +289,10 @@ public final class Agent implements Runnable {
     private Result evacuate(Lease lease, List<Integer> pids, MigrationOptions options, Progress progress) {
         Lease.Evacuate asked = Objects.requireNonNull(lease.evacuate());
         Evacuation evacuation = new Evacuation(engine);
-        Evacuation.Request request = new Evacuation.Request(asked.nodes(), options, true);
+        boolean everyProcess = lease.targets().everyProcess();
+        Set<Integer> named = Set.copyOf(lease.targets().pids());
+        Evacuation.Request request =
+                new Evacuation.Request(asked.nodes(), options, true, everyProcess && named.isEmpty());
         List<ProcessReport> results = new ArrayList<>();
         if (asked.memory() != MemoryState.ONLINE) {
             Optional<Evacuation.Refusal> refusal = evacuation.refusal(request);
@@ -300,8 +303,6 @@ public final class Agent implements Runnable {
                         refusal.get().errno().name(),
                         refusal.get().message());
             }
-            boolean everyProcess = lease.targets().everyProcess();
-            Set<Integer> named = Set.copyOf(lease.targets().pids());
             try {
                 evacuation.run(request, pids, progress, result -> {
                     ProcessReport view = ProcessReport.of(result);

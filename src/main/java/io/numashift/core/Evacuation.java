@@ -1,5 +1,6 @@
 package io.numashift.core;
 
+import io.numashift.core.backend.BackendException;
 import io.numashift.core.backend.Cpuset;
 import io.numashift.core.backend.Errno;
 import io.numashift.core.backend.MemoryPolicy;
@@ -40,10 +41,17 @@ public final class Evacuation {
      * @param nodes the nodes to empty
      * @param options the options of every migration
      * @param privileged whether the caller holds the migrate privilege
+     * @param everyProcess whether the processes are every process of the host: those with no page
+     *     on the nodes and no process policy that names them are passed over, without a result
      */
-    public record Request(List<Integer> nodes, MigrationOptions options, boolean privileged) {
+    public record Request(List<Integer> nodes, MigrationOptions options, boolean privileged, boolean everyProcess) {
         public Request {
             nodes = nodes.stream().distinct().sorted().toList();
+        }
+
+        /** An evacuation of the processes given, each with a result. */
+        public Request(List<Integer> nodes, MigrationOptions options, boolean privileged) {
+            this(nodes, options, privileged, false);
         }
     }
 
@@ -101,11 +109,12 @@ public final class Evacuation {
         JobScope scope = new JobScope(new HashSet<>(pids));
         Map<Integer, List<Integer>> allowed = new LinkedHashMap<>();
         for (int pid : pids.stream().distinct().sorted().toList()) {
+            Optional<ProcessInfo> process = backend.process(pid);
+            if (request.everyProcess() && (process.isEmpty() || untouched(process.get(), evacuated))) {
+                continue;
+            }
             allowed.put(
-                    pid,
-                    backend.process(pid)
-                            .map(p -> allowedNodes(p, remaining, evacuated))
-                            .orElse(remaining));
+                    pid, process.map(p -> allowedNodes(p, remaining, evacuated)).orElse(remaining));
         }
         List<Integer> order = allowed.keySet().stream()
                 .sorted(Comparator.<Integer>comparingInt(pid -> allowed.get(pid).size())
@@ -161,6 +170,22 @@ public final class Evacuation {
         }
         MigrationPlan plan = new MigrationPlan(request.nodes(), newNodes, null, null, request.options());
         return new MigrationRequest(pid, plan, request.privileged(), destinations);
+    }
+
+    /**
+     * Whether the evacuation leaves a process alone: no page of it on the nodes, and no process
+     * policy that names them (which the migration would remap). A process that exits meanwhile is
+     * left alone too.
+     */
+    private boolean untouched(ProcessInfo process, List<Integer> evacuated) {
+        if (process.policy().nodes().stream().anyMatch(evacuated::contains)) {
+            return false;
+        }
+        try {
+            return backend.pagesOn(process.pid(), Set.copyOf(evacuated)) == 0;
+        } catch (BackendException e) {
+            return true;
+        }
     }
 
     /**

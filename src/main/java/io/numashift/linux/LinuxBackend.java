@@ -298,6 +298,30 @@ public final class LinuxBackend implements NumaBackend {
                 : Optional.empty();
     }
 
+    /**
+     * The pages the kernel counts on these nodes in {@code /proc/<pid>/numa_maps} ({@code N<node>=}
+     * of every VMA): it walks the page tables itself, far faster than a census of every page.
+     */
+    @Override
+    public long pagesOn(int pid, Set<Integer> nodes) {
+        long pages = 0;
+        for (String line : procLines(pid, "numa_maps")) {
+            for (String field : line.split(" ")) {
+                if (field.length() > 2 && field.charAt(0) == 'N' && field.indexOf('=') > 1) {
+                    int equals = field.indexOf('=');
+                    try {
+                        if (nodes.contains(Integer.parseInt(field.substring(1, equals)))) {
+                            pages += Long.parseLong(field.substring(equals + 1));
+                        }
+                    } catch (NumberFormatException e) {
+                        // Not a node's count.
+                    }
+                }
+            }
+        }
+        return pages;
+    }
+
     /** Takes a node's memory blocks offline or online through {@link MemoryHotplug}. */
     @Override
     public MemoryBlocks setMemory(int node, MemoryState state) {

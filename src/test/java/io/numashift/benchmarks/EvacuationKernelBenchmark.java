@@ -164,7 +164,7 @@ public final class EvacuationKernelBenchmark {
                 long start = System.nanoTime();
                 List<Integer> targets = everyProcess == null ? pids : everyProcess.pids();
                 List<MigrationResult> results = evacuation.run(
-                        new Evacuation.Request(List.of(EMPTIED), MigrationOptions.DEFAULTS, true),
+                        new Evacuation.Request(List.of(EMPTIED), MigrationOptions.DEFAULTS, true, everyProcess != null),
                         targets,
                         MigrationMonitor.NONE);
                 long nanos = System.nanoTime() - start;

@@ -64,6 +64,24 @@ public interface NumaBackend {
     /** The pids of every process on the host that maps a shared object. */
     Set<Integer> pidsMapping(String sharedObject);
 
+    /**
+     * How many resident pages the process has on these nodes, over its whole address space: a
+     * cheap look that lets an evacuation pass over a process with nothing there. This default
+     * counts them with {@link #census}; a backend may ask its host more cheaply.
+     */
+    default long pagesOn(int pid, Set<Integer> nodes) {
+        Topology topology = topology();
+        long pages = 0;
+        for (Vma vma : vmas(pid)) {
+            Census census = new Census(topology.nodeIdLimit(), null, null, null, null);
+            census(pid, vma, 0, vma.pages(topology.pageSize()), census);
+            for (int node : nodes) {
+                pages += node < census.onNode.length ? census.onNode[node] : 0;
+            }
+        }
+        return pages;
+    }
+
     /** Counts the pages of {@code [fromPage, toPage)} of a VMA (page indices from the VMA's start). */
     void census(int pid, Vma vma, long fromPage, long toPage, Census census);
 
