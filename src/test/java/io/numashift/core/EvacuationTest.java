@@ -221,6 +221,27 @@ class EvacuationTest {
     }
 
     @Test
+    void anEvacuationOfEveryProcessPassesOverThoseWithNothingToMoveOrRemap() {
+        ProcessSpec elsewhere = process(100, Map.of(1, 10L));
+        ProcessSpec boundThere = process(200, Map.of(1, 10L)).withPolicy(new MemoryPolicy(PolicyMode.BIND, List.of(0)));
+        ProcessSpec there = process(300, Map.of(0, 10L));
+        SimulatedHost host = host(Map.of(), List.of(elsewhere, boundThere, there));
+
+        List<MigrationResult> results = new Evacuation(new MigrationEngine(host))
+                .run(
+                        new Evacuation.Request(List.of(0), MigrationOptions.DEFAULTS, true, true),
+                        host.pids(),
+                        MigrationMonitor.NONE);
+
+        assertThat(results).extracting(MigrationResult::pid).containsExactlyInAnyOrder(200, 300);
+        assertThat(byPid(results).get(200).policyAfter()).isEqualTo(new MemoryPolicy(PolicyMode.BIND, List.of(1)));
+        assertThat(evacuate(host(Map.of(), List.of(elsewhere, there)), 0))
+                .as("named processes each have a result")
+                .extracting(MigrationResult::pid)
+                .containsExactlyInAnyOrder(100, 300);
+    }
+
+    @Test
     void aHostRefusesNodesItLacksAndAnEvacuationOfEveryNode() {
         Evacuation evacuation = new Evacuation(new MigrationEngine(host(Map.of(), List.of())));
 

@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -86,6 +87,20 @@ class LinuxBackendTest {
                 .isEqualTo(TouchedMemoryChild.SHARED_PAGES);
         assertThat(residentOnNodeZero(child.fileStart, TouchedMemoryChild.FILE_PAGES))
                 .isEqualTo(TouchedMemoryChild.FILE_PAGES);
+    }
+
+    @Test
+    void pagesOnCountsAProcesssPagesOnNodesAsNumaMapsDoesAndEveryProcessIsListed() {
+        long written =
+                TouchedMemoryChild.touchedCount() + TouchedMemoryChild.SHARED_PAGES + TouchedMemoryChild.FILE_PAGES;
+
+        assertThat(backend.pagesOn(child.pid(), Set.of(0))).isGreaterThanOrEqualTo(written);
+        assertThat(backend.pagesOn(child.pid(), Set.of(1, 7)))
+                .as("this machine has node 0 alone")
+                .isZero();
+        assertThat(backend.pids())
+                .contains(child.pid(), (int) ProcessHandle.current().pid())
+                .isSorted();
     }
 
     @Test
