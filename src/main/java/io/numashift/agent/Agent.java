@@ -189,6 +189,9 @@ public final class Agent implements Runnable {
             if (progress.leaseLost) {
                 return;
             }
+            if (lease.evacuate() != null && lease.evacuate().memory() != null) {
+                showTopology(lease, progress);
+            }
             if (!running.get() && !complete(result)) {
                 giveBack(lease, result);
             } else {
@@ -196,6 +199,21 @@ public final class Agent implements Runnable {
             }
         } finally {
             current = null;
+        }
+    }
+
+    /**
+     * Tells the service the host's nodes as they are now, once the heartbeats of the task have
+     * stopped (so that none of them, read before, comes after): the service shows a host's nodes as
+     * the agent last told it, and an evacuation may have taken a node's memory offline.
+     */
+    private void showTopology(Lease lease, Progress progress) throws InterruptedException {
+        try {
+            client.heartbeat(
+                    lease.taskId(),
+                    new Heartbeat(lease.epoch(), progress.snapshot(), HostTopology.of(backend.topology())));
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not tell the service the nodes' new memory: {}", e.getMessage());
         }
     }
 

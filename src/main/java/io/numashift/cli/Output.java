@@ -63,6 +63,14 @@ final class Output {
                             task.path("processes").size(),
                             moved,
                             error));
+            for (JsonNode node : task.path("evacuated")) {
+                out.println("    node %d: %,d pages before, %,d after%s"
+                        .formatted(
+                                node.path("node").asInt(),
+                                node.path("pagesBefore").asLong(),
+                                node.path("pagesAfter").asLong(),
+                                memory(node.path("memory"))));
+            }
         }
         JsonNode failures = job.path("failures");
         if (!failures.isEmpty()) {
@@ -126,5 +134,20 @@ final class Output {
             }
         }
         return text.toString();
+    }
+
+    /** An evacuated node's memory blocks, as {@code ", 4 of 4 memory blocks offline"}; nothing without them. */
+    private static String memory(JsonNode memory) {
+        if (memory.isMissingNode() || memory.isNull()) {
+            return "";
+        }
+        String errno =
+                memory.path("errno").isString() ? " (" + memory.path("errno").asString() + ")" : "";
+        return ", %d of %d memory blocks %s%s"
+                .formatted(
+                        memory.path("inState").asInt(),
+                        memory.path("blocks").asInt(),
+                        memory.path("state").asString().toLowerCase(java.util.Locale.ROOT),
+                        errno);
     }
 }

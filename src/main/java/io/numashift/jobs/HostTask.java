@@ -158,7 +158,9 @@ public class HostTask implements Persistable<UUID> {
         errorMessage = message;
         finishedAt = now;
         leaseExpiresAt = null;
-        if (!processes.isEmpty()) {
+        // A task that succeeded with no process (a cpuset, or an evacuation's host, with nothing to
+        // move) moved nothing, whatever its heartbeats counted while it looked.
+        if (!processes.isEmpty() || end == TaskState.SUCCEEDED) {
             processesTotal = processes.size();
             processesDone = processes.size();
             pagesMoved = processes.stream().mapToLong(ProcessRecord::pagesMoved).sum();
@@ -168,7 +170,7 @@ public class HostTask implements Persistable<UUID> {
             pagesFailed = processes.stream()
                     .mapToLong(ProcessRecord::pagesFailedTotal)
                     .sum();
-            pagesToMove = Math.max(pagesToMove, pagesMoved + pagesFailed);
+            pagesToMove = processes.isEmpty() ? 0 : Math.max(pagesToMove, pagesMoved + pagesFailed);
         }
     }
 

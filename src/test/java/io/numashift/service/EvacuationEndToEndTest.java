@@ -205,6 +205,9 @@ class EvacuationEndToEndTest {
         assertThat(node.get("memory").get("state").asString()).isEqualTo("OFFLINE");
         assertThat(node.get("memory").get("blocks").asInt()).isEqualTo(2);
         assertThat(node.get("memory").get("inState").asInt()).isEqualTo(2);
+        assertThat(node2Capacity())
+                .as("the service shows the node without memory")
+                .isZero();
         // Offline, the node has no memory: a migration to it fails ENODEV on the host.
         assertThat(submitMigration("e3", 300, 0, 2)
                         .get("failures")
@@ -225,7 +228,17 @@ class EvacuationEndToEndTest {
                         .get("inState")
                         .asInt())
                 .isEqualTo(2);
+        assertThat(node2Capacity()).isEqualTo(65536);
         assertThat(submitMigration("e3", 300, 0, 2).get("state").asString()).isEqualTo("SUCCEEDED");
+    }
+
+    private long node2Capacity() {
+        for (JsonNode node : client.get("/api/v1/hosts/e3", VIEWER).body().get("nodes")) {
+            if (node.get("id").asInt() == 2) {
+                return node.get("capacityPages").asLong();
+            }
+        }
+        throw new AssertionError("e3 has no node 2");
     }
 
     @Test
