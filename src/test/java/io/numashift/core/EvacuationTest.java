@@ -242,6 +242,31 @@ class EvacuationTest {
     }
 
     @Test
+    void aCancelLeavesTheProcessesNotYetStartedUntouched() {
+        SimulatedHost host = host(Map.of(), List.of(process(100, Map.of(0, 10L)), process(200, Map.of(0, 10L))));
+        java.util.concurrent.atomic.AtomicBoolean cancel = new java.util.concurrent.atomic.AtomicBoolean();
+        MigrationMonitor monitor = new MigrationMonitor() {
+            @Override
+            public boolean cancelRequested() {
+                return cancel.get();
+            }
+        };
+        List<MigrationResult> results = new ArrayList<>();
+
+        new Evacuation(new MigrationEngine(host))
+                .run(new Evacuation.Request(List.of(0), MigrationOptions.DEFAULTS, true), host.pids(), monitor, r -> {
+                    results.add(r);
+                    cancel.set(true);
+                });
+
+        assertThat(results)
+                .extracting(MigrationResult::status)
+                .containsExactly(MigrationStatus.SUCCEEDED, MigrationStatus.CANCELLED);
+        assertThat(host.placement(200)).containsExactlyEntriesOf(Map.of(0, 10L));
+        assertThat(host.placement(100)).containsExactlyEntriesOf(Map.of(1, 10L));
+    }
+
+    @Test
     void aHostRefusesNodesItLacksAndAnEvacuationOfEveryNode() {
         Evacuation evacuation = new Evacuation(new MigrationEngine(host(Map.of(), List.of())));
 
