@@ -58,9 +58,7 @@ final class EvacuateCommand extends Verb {
 
     @Override
     public Integer call() {
-        String body = Api.JSON.writeValueAsString(request());
-        Api api = api();
-        return answer(api, api.post("api/v1/evacuations", body, job.headers(cli.env(), body)), follow);
+        return submit("api/v1/evacuations", request(), job, follow);
     }
 
     ObjectNode request() {

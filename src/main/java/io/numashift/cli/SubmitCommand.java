@@ -55,9 +55,7 @@ final class SubmitCommand extends Verb {
 
     @Override
     public Integer call() {
-        String body = Api.JSON.writeValueAsString(request());
-        Api api = api();
-        return answer(api, api.post("api/v1/jobs", body, job.headers(cli.env(), body)), follow);
+        return submit("api/v1/jobs", request(), job, follow);
     }
 
     ObjectNode request() {

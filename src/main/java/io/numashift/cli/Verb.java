@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** What every verb has: the connection, the output format and the streams of the command line. */
 abstract class Verb implements Callable<Integer> {
@@ -45,6 +46,13 @@ abstract class Verb implements Callable<Integer> {
             cli.out().println(id);
         }
         return ExitCodes.OK;
+    }
+
+    /** Submits a request that makes a job, with its idempotency key, and ends as {@link #answer} does. */
+    int submit(String path, ObjectNode request, JobOptions options, FollowOptions follow) {
+        String body = Api.JSON.writeValueAsString(request);
+        Api api = api();
+        return answer(api, api.post(path, body, options.headers(cli.env(), body)), follow);
     }
 
     void printJob(JsonNode job) {

@@ -1,13 +1,10 @@
 package io.numashift.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.numashift.security.Tokens;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,12 +31,7 @@ class EvacuationEndToEndTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("numashift.data-dir", () -> dataDir.toString());
         registry.add("numashift.sim.scenario", () -> "classpath:scenarios/evacuation.yaml");
-        registry.add("numashift.security.tokens[0].name", () -> "ops");
-        registry.add("numashift.security.tokens[0].sha256", () -> Tokens.sha256Hex(OPERATOR));
-        registry.add("numashift.security.tokens[0].roles", () -> "OPERATOR");
-        registry.add("numashift.security.tokens[1].name", () -> "dashboard");
-        registry.add("numashift.security.tokens[1].sha256", () -> Tokens.sha256Hex(VIEWER));
-        registry.add("numashift.security.tokens[1].roles", () -> "VIEWER");
+        ServiceClient.tokens(registry, OPERATOR, VIEWER);
     }
 
     @LocalServerPort
@@ -50,19 +42,11 @@ class EvacuationEndToEndTest {
     @BeforeEach
     void agentsRegistered() {
         client = new ServiceClient(port);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() ->
-                        client.get("/api/v1/hosts", VIEWER).body().get("items").size() == 3);
+        client.awaitHosts(3, VIEWER);
     }
 
     private JsonNode awaitEnd(String id) {
-        JsonNode[] job = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            job[0] = client.get("/api/v1/jobs/" + id, VIEWER).body();
-            return List.of("SUCCEEDED", "PARTIALLY_FAILED", "FAILED", "CANCELLED")
-                    .contains(job[0].get("state").asString());
-        });
-        return job[0];
+        return client.awaitEnd(id, VIEWER, Duration.ofSeconds(30));
     }
 
     private JsonNode evacuate(String body) {

@@ -1,11 +1,16 @@
 package io.numashift.service;
 
+import static org.awaitility.Awaitility.await;
+
+import io.numashift.security.Tokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,6 +66,34 @@ final class ServiceClient {
     URI uri(String path) {
         return base.resolve(path);
     }
+
+    /** Reads a job until it has ended, and answers it as it ended. */
+    JsonNode awaitEnd(String id, String token, Duration within) {
+        JsonNode[] job = new JsonNode[1];
+        await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> {
+            job[0] = get("/api/v1/jobs/" + id, token).body();
+            return ENDED.contains(job[0].get("state").asString());
+        });
+        return job[0];
+    }
+
+    /** Waits until this many hosts have registered. */
+    void awaitHosts(int count, String token) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> get("/api/v1/hosts", token).body().get("items").size() == count);
+    }
+
+    /** Registers two tokens with the service: {@code ops} an operator's, {@code dashboard} a viewer's. */
+    static void tokens(DynamicPropertyRegistry registry, String operator, String viewer) {
+        registry.add("numashift.security.tokens[0].name", () -> "ops");
+        registry.add("numashift.security.tokens[0].sha256", () -> Tokens.sha256Hex(operator));
+        registry.add("numashift.security.tokens[0].roles", () -> "OPERATOR");
+        registry.add("numashift.security.tokens[1].name", () -> "dashboard");
+        registry.add("numashift.security.tokens[1].sha256", () -> Tokens.sha256Hex(viewer));
+        registry.add("numashift.security.tokens[1].roles", () -> "VIEWER");
+    }
+
+    private static final List<String> ENDED = List.of("SUCCEEDED", "PARTIALLY_FAILED", "FAILED", "CANCELLED");
 
     private Response send(HttpRequest.Builder request, String token) {
         HttpResponse<String> response = raw(request, token);

@@ -3,7 +3,6 @@ package io.numashift.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.numashift.security.Tokens;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,12 +41,7 @@ class ServiceEndToEndTest {
         registry.add("numashift.sim.scenario", () -> "classpath:scenarios/e2e.yaml");
         // Short, so that the test of idle agents below sees what an idle cluster looks like.
         registry.add("numashift.hosts.unknown-after", () -> "2s");
-        registry.add("numashift.security.tokens[0].name", () -> "ops");
-        registry.add("numashift.security.tokens[0].sha256", () -> Tokens.sha256Hex(OPERATOR));
-        registry.add("numashift.security.tokens[0].roles", () -> "OPERATOR");
-        registry.add("numashift.security.tokens[1].name", () -> "dashboard");
-        registry.add("numashift.security.tokens[1].sha256", () -> Tokens.sha256Hex(VIEWER));
-        registry.add("numashift.security.tokens[1].roles", () -> "VIEWER");
+        ServiceClient.tokens(registry, OPERATOR, VIEWER);
     }
 
     @LocalServerPort
@@ -58,9 +52,7 @@ class ServiceEndToEndTest {
     @BeforeEach
     void agentsRegistered() {
         client = new ServiceClient(port);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() ->
-                        client.get("/api/v1/hosts", VIEWER).body().get("items").size() == 3);
+        client.awaitHosts(3, VIEWER);
     }
 
     static final String JOB = """
@@ -69,13 +61,7 @@ class ServiceEndToEndTest {
              "oldNodes": [0], "newNodes": [1]}""";
 
     private JsonNode awaitEnd(String id) {
-        JsonNode[] job = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            job[0] = client.get("/api/v1/jobs/" + id, VIEWER).body();
-            return List.of("SUCCEEDED", "PARTIALLY_FAILED", "FAILED", "CANCELLED")
-                    .contains(job[0].get("state").asString());
-        });
-        return job[0];
+        return client.awaitEnd(id, VIEWER, Duration.ofSeconds(30));
     }
 
     @Test

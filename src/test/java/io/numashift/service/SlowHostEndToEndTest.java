@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.numashift.security.Tokens;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,13 +66,7 @@ class SlowHostEndToEndTest {
     }
 
     private JsonNode awaitEnd(String id, Duration within) {
-        JsonNode[] job = new JsonNode[1];
-        await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> {
-            job[0] = job(id);
-            return List.of("SUCCEEDED", "PARTIALLY_FAILED", "FAILED", "CANCELLED")
-                    .contains(job[0].get("state").asString());
-        });
-        return job[0];
+        return client.awaitEnd(id, OPERATOR, within);
     }
 
     @Test
