@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntToLongFunction;
 
 /**
  * Empties NUMA nodes of one host (docs/evacuation.md): every page of the given processes on those
@@ -135,7 +136,7 @@ public final class Evacuation {
                                 + " (its cpuset's mems): its pages there have nowhere to go"));
                 continue;
             }
-            long[] free = request.options().dryRun() ? planned : freePages(backend);
+            IntToLongFunction free = request.options().dryRun() ? node -> planned[node] : backend::freePages;
             MigrationRequest migration = migration(request, pid, nodes, topology, free);
             if (request.options().dryRun()) {
                 MigrationResult result = engine.migrate(migration, scope, monitor, withFree(topology, planned));
@@ -156,7 +157,7 @@ public final class Evacuation {
      * nearest, when none has), where a policy that names the evacuated node then points.
      */
     private static MigrationRequest migration(
-            Request request, int pid, List<Integer> nodes, Topology topology, long[] free) {
+            Request request, int pid, List<Integer> nodes, Topology topology, IntToLongFunction free) {
         Map<Integer, List<Integer>> destinations = new LinkedHashMap<>();
         List<Integer> newNodes = new ArrayList<>();
         for (int from : request.nodes()) {
@@ -165,8 +166,10 @@ public final class Evacuation {
                             .thenComparingInt(to -> to))
                     .toList();
             destinations.put(from, byDistance);
-            newNodes.add(
-                    byDistance.stream().filter(to -> free[to] > 0).findFirst().orElse(byDistance.getFirst()));
+            newNodes.add(byDistance.stream()
+                    .filter(to -> free.applyAsLong(to) > 0)
+                    .findFirst()
+                    .orElse(byDistance.getFirst()));
         }
         MigrationPlan plan = new MigrationPlan(request.nodes(), newNodes, null, null, request.options());
         return new MigrationRequest(pid, plan, request.privileged(), destinations);
@@ -217,15 +220,6 @@ public final class Evacuation {
                 .filter(n -> n.capacityPages() > 0 && !leaving.contains(n.id()))
                 .map(Node::id)
                 .toList();
-    }
-
-    private static long[] freePages(NumaBackend backend) {
-        Topology topology = backend.topology();
-        long[] free = new long[topology.nodeIdLimit()];
-        for (Node node : topology.nodes()) {
-            free[node.id()] = backend.freePages(node.id());
-        }
-        return free;
     }
 
     private static long[] freePages(Topology topology) {
