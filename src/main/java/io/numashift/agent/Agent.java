@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -354,7 +355,7 @@ public final class Agent implements Runnable {
                         results,
                         m.errno().name(),
                         "node " + m.node() + " has " + m.inState() + " of " + m.blocks() + " memory blocks "
-                                + m.state().name().toLowerCase(java.util.Locale.ROOT) + "; " + m.message(),
+                                + m.state().name().toLowerCase(Locale.ROOT) + "; " + m.message(),
                         memory))
                 .orElseGet(() -> new Result(lease.epoch(), results, null, null, memory));
     }

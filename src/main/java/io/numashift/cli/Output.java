@@ -2,6 +2,7 @@ package io.numashift.cli;
 
 import java.io.PrintStream;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
@@ -147,7 +148,7 @@ final class Output {
                 .formatted(
                         memory.path("inState").asInt(),
                         memory.path("blocks").asInt(),
-                        memory.path("state").asString().toLowerCase(java.util.Locale.ROOT),
+                        memory.path("state").asString().toLowerCase(Locale.ROOT),
                         errno);
     }
 }
