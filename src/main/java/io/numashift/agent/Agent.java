@@ -11,8 +11,10 @@ import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.BackendException;
 import io.numashift.core.backend.Errno;
 import io.numashift.core.backend.MemoryState;
+import io.numashift.core.backend.Node;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.core.backend.Topology;
+import io.numashift.protocol.EvacuatedNode;
 import io.numashift.protocol.Heartbeat;
 import io.numashift.protocol.HeartbeatAnswer;
 import io.numashift.protocol.HostTopology;
@@ -25,8 +27,10 @@ import io.numashift.protocol.TaskProgress;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -302,8 +306,9 @@ public final class Agent implements Runnable {
      * no dry run, takes their memory blocks offline; or, for {@code ONLINE}, only brings them back.
      * Of every process of the host, only those the evacuation concerned are reported: those with
      * pages on the nodes, whose policy it changed, or whose migration did not succeed (but not one
-     * that exited meanwhile). A node whose blocks did not all change fails the task with the host's
-     * errno, after the processes' results.
+     * that exited meanwhile). Each node is reported with its pages in use before and after (a dry
+     * run's: before, less what it plans to move off) and its memory blocks. A node whose blocks did
+     * not all change fails the task with the host's errno, after the processes' results.
      */
     private Result evacuate(Lease lease, List<Integer> pids, MigrationOptions options, Progress progress) {
         Lease.Evacuate asked = Objects.requireNonNull(lease.evacuate());
@@ -313,6 +318,8 @@ public final class Agent implements Runnable {
         Evacuation.Request request =
                 new Evacuation.Request(asked.nodes(), options, true, everyProcess && named.isEmpty());
         List<ProcessReport> results = new ArrayList<>();
+        Map<Integer, Long> usedBefore = used(request.nodes());
+        Map<Integer, Long> plannedOff = new HashMap<>();
         if (asked.memory() != MemoryState.ONLINE) {
             Optional<Evacuation.Refusal> refusal = evacuation.refusal(request);
             if (refusal.isPresent()) {
@@ -328,6 +335,7 @@ public final class Agent implements Runnable {
                     if (!everyProcess || named.contains(result.pid()) || concerned(result, request.nodes())) {
                         results.add(view);
                     }
+                    result.moves().forEach(m -> plannedOff.merge(m.from(), m.pages(), Long::sum));
                     progress.processDone(view);
                 });
             } catch (RuntimeException e) {
@@ -335,29 +343,49 @@ public final class Agent implements Runnable {
                 return new Result(lease.epoch(), results, AGENT_ERROR, "the agent failed evacuating: " + e);
             }
         }
-        if (asked.memory() == null || options.dryRun() || progress.cancelled) {
-            return new Result(lease.epoch(), results, null, null);
+        Map<Integer, NodeMemory> memory = new HashMap<>();
+        String error = null;
+        String message = null;
+        if (asked.memory() != null && !options.dryRun() && !progress.cancelled) {
+            for (int node : request.nodes()) {
+                try {
+                    NodeMemory blocks = NodeMemory.of(backend.setMemory(node, asked.memory()));
+                    memory.put(node, blocks);
+                    if (blocks.errno() != null && error == null) {
+                        error = blocks.errno().name();
+                        message = "node " + node + " has " + blocks.inState() + " of " + blocks.blocks()
+                                + " memory blocks " + blocks.state().name().toLowerCase(Locale.ROOT) + "; "
+                                + blocks.message();
+                    }
+                } catch (BackendException e) {
+                    error = e.errno().name();
+                    message = e.getMessage();
+                    break;
+                }
+            }
+            log.info("memory of nodes {}: {}", request.nodes(), memory.values());
         }
-        List<NodeMemory> memory = new ArrayList<>();
+        Map<Integer, Long> usedAfter = options.dryRun() ? Map.of() : used(request.nodes());
+        List<EvacuatedNode> nodes = new ArrayList<>();
         for (int node : request.nodes()) {
-            try {
-                memory.add(NodeMemory.of(backend.setMemory(node, asked.memory())));
-            } catch (BackendException e) {
-                return new Result(lease.epoch(), results, e.errno().name(), e.getMessage(), memory);
+            long before = usedBefore.getOrDefault(node, 0L);
+            long after = options.dryRun()
+                    ? Math.max(0, before - plannedOff.getOrDefault(node, 0L))
+                    : usedAfter.getOrDefault(node, 0L);
+            nodes.add(new EvacuatedNode(node, before, after, memory.get(node)));
+        }
+        return new Result(lease.epoch(), results, error, message, nodes);
+    }
+
+    /** The pages in use on each of these nodes, as the host counts them (nodes it lacks count none). */
+    private Map<Integer, Long> used(List<Integer> nodes) {
+        Map<Integer, Long> used = new HashMap<>();
+        for (Node node : backend.topology().nodes()) {
+            if (nodes.contains(node.id())) {
+                used.put(node.id(), node.capacityPages() - node.freePages());
             }
         }
-        log.info("memory of nodes {}: {}", request.nodes(), memory);
-        return memory.stream()
-                .filter(m -> m.errno() != null)
-                .findFirst()
-                .map(m -> new Result(
-                        lease.epoch(),
-                        results,
-                        m.errno().name(),
-                        "node " + m.node() + " has " + m.inState() + " of " + m.blocks() + " memory blocks "
-                                + m.state().name().toLowerCase(Locale.ROOT) + "; " + m.message(),
-                        memory))
-                .orElseGet(() -> new Result(lease.epoch(), results, null, null, memory));
+        return used;
     }
 
     /** Whether an evacuation of every process reports this one. */

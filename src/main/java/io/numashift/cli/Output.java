@@ -65,11 +65,13 @@ final class Output {
                             moved,
                             error));
             for (JsonNode node : task.path("evacuated")) {
-                out.println("    node %d: %,d pages before, %,d after%s"
+                boolean used = node.path("usedBefore").isNumber();
+                out.println("    node %d: %,d pages %s before, %,d after%s"
                         .formatted(
                                 node.path("node").asInt(),
-                                node.path("pagesBefore").asLong(),
-                                node.path("pagesAfter").asLong(),
+                                node.path(used ? "usedBefore" : "pagesBefore").asLong(),
+                                used ? "in use" : "of its processes",
+                                node.path(used ? "usedAfter" : "pagesAfter").asLong(),
                                 memory(node.path("memory"))));
             }
         }

@@ -2,7 +2,6 @@ package io.numashift.dispatch;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.hosts.Host;
 import io.numashift.hosts.HostRegistry;
 import io.numashift.hosts.Hosts;
@@ -14,10 +13,10 @@ import io.numashift.jobs.MigrationJob;
 import io.numashift.jobs.MigrationJobs;
 import io.numashift.jobs.ProcessRecord;
 import io.numashift.jobs.TaskState;
+import io.numashift.protocol.EvacuatedNode;
 import io.numashift.protocol.HeartbeatAnswer;
 import io.numashift.protocol.HostTopology;
 import io.numashift.protocol.Lease;
-import io.numashift.protocol.NodeMemory;
 import io.numashift.protocol.ProcessReport;
 import io.numashift.protocol.TaskProgress;
 import java.time.Instant;
@@ -179,7 +178,7 @@ public class Dispatcher {
      * The results of a task. Accepted once; the same results again change nothing.
      *
      * @param error a task-level error code (the task could not run), with {@code message}
-     * @param memory an evacuation's memory blocks, per node it took offline or brought online
+     * @param nodes an evacuation's nodes: pages in use before and after, memory blocks
      * @return false when this exact result had been accepted before
      * @throws StaleLeaseException when the lease is no longer this agent's
      * @throws InvalidReportException when the results disagree with the lease or the host
@@ -190,14 +189,9 @@ public class Dispatcher {
             List<ProcessReport> reports,
             @Nullable String error,
             @Nullable String message,
-            @Nullable List<NodeMemory> memory) {
+            @Nullable List<EvacuatedNode> nodes) {
         List<ProcessRecord> results = reports.stream().map(ProcessRecord::of).toList();
-        List<MemoryBlocks> blocks = memory == null
-                ? List.of()
-                : memory.stream()
-                        .map(m ->
-                                new MemoryBlocks(m.node(), m.state(), m.blocks(), m.inState(), m.errno(), m.message()))
-                        .toList();
+        List<EvacuatedNode> evacuated = nodes == null ? List.of() : List.copyOf(nodes);
         return changeTask(taskId, (task, locked) -> {
             if (task.state().isTerminal()
                     && task.epoch() == epoch
@@ -209,12 +203,12 @@ public class Dispatcher {
             HostTopology topology =
                     registry.find(task.host()).map(Host::topology).orElse(new HostTopology(List.of(), List.of()));
             List<ReportRules.Violation> violations = ReportRules.of(task.targets(), requests.of(task.jobId()), topology)
-                    .check(reports, error, blocks);
+                    .check(reports, error, evacuated);
             if (!violations.isEmpty()) {
                 throw new InvalidReportException(violations);
             }
             MigrationJob job = locked.get();
-            job.reported(task, results, error, message, blocks, clock.instant());
+            job.reported(task, results, error, message, evacuated, clock.instant());
             metrics.taskFinished(task);
             withJob(job, task.host(), () -> log.info("task {} ended {}", task.id(), task.state()));
             return true;

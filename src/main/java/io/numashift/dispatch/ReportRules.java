@@ -4,11 +4,12 @@ import io.numashift.core.MigrationPlan;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.Verify;
-import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.core.backend.MemoryState;
 import io.numashift.jobs.JobRequest;
 import io.numashift.jobs.TaskTargets;
+import io.numashift.protocol.EvacuatedNode;
 import io.numashift.protocol.HostTopology;
+import io.numashift.protocol.NodeMemory;
 import io.numashift.protocol.ProcessReport;
 import io.numashift.protocol.TaskProgress;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  * @param oldNodes the job's old nodes
  * @param newNodes the job's new nodes
  * @param hostNodes the host's node ids, or empty when unknown
+ * @param evacuation whether the task is an evacuation's, which reports its nodes
  * @param memoryState the state of memory blocks an evacuation asked for, or null
  */
 public record ReportRules(
@@ -41,6 +43,7 @@ public record ReportRules(
         List<Integer> oldNodes,
         List<Integer> newNodes,
         Set<Integer> hostNodes,
+        boolean evacuation,
         @Nullable MemoryState memoryState) {
 
     /**
@@ -59,7 +62,7 @@ public record ReportRules(
 
     /** The rules of a migration's task, or of an evacuation's that changes no memory block. */
     public ReportRules(TaskTargets targets, List<Integer> oldNodes, List<Integer> newNodes, Set<Integer> hostNodes) {
-        this(targets, oldNodes, newNodes, hostNodes, null);
+        this(targets, oldNodes, newNodes, hostNodes, false, null);
     }
 
     /** The rules of a task of this plan on a host of this topology. */
@@ -88,6 +91,7 @@ public record ReportRules(
                 request.oldNodes(),
                 destinations,
                 nodes,
+                true,
                 request.evacuate().memory());
     }
 
@@ -102,26 +106,31 @@ public record ReportRules(
     }
 
     /**
-     * What is wrong with a result and its memory blocks; empty when nothing is. Memory blocks come
-     * only from an evacuation that asked for a state of them: one entry per node it names, each in
-     * that state, with no more blocks in it than the node has.
+     * What is wrong with a result and an evacuation's nodes; empty when nothing is. Nodes come only
+     * from an evacuation: one entry per node it names, and memory blocks only in the state it asked
+     * for, with no more blocks in it than the node has.
      *
-     * @param memory an evacuation's memory blocks per node
+     * @param nodes an evacuation's nodes
      */
-    public List<Violation> check(List<ProcessReport> processes, @Nullable String error, List<MemoryBlocks> memory) {
+    public List<Violation> check(List<ProcessReport> processes, @Nullable String error, List<EvacuatedNode> nodes) {
         List<Violation> violations = processViolations(processes, error);
         Set<Integer> seen = new HashSet<>();
-        for (int i = 0; i < memory.size(); i++) {
-            MemoryBlocks blocks = memory.get(i);
-            String field = "memory[" + i + "]";
-            if (memoryState == null || blocks.state() != memoryState) {
-                violations.add(new Violation(field + ".state", "the job asked for no memory blocks " + blocks.state()));
-            }
-            if (!oldNodes.contains(blocks.node()) || !seen.add(blocks.node())) {
+        for (int i = 0; i < nodes.size(); i++) {
+            EvacuatedNode node = nodes.get(i);
+            String field = "nodes[" + i + "]";
+            if (!evacuation || !oldNodes.contains(node.node()) || !seen.add(node.node())) {
                 violations.add(new Violation(field + ".node", "one entry per node the evacuation names " + oldNodes));
             }
-            if (blocks.inState() > blocks.blocks()) {
-                violations.add(new Violation(field + ".inState", "at most blocks"));
+            NodeMemory memory = node.memory();
+            if (memory == null) {
+                continue;
+            }
+            if (memoryState == null || memory.state() != memoryState || memory.node() != node.node()) {
+                violations.add(
+                        new Violation(field + ".memory.state", "the job asked for no memory blocks " + memory.state()));
+            }
+            if (memory.inState() > memory.blocks()) {
+                violations.add(new Violation(field + ".memory.inState", "at most blocks"));
             }
         }
         return violations;

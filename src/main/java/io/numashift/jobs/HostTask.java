@@ -1,6 +1,6 @@
 package io.numashift.jobs;
 
-import io.numashift.core.backend.MemoryBlocks;
+import io.numashift.protocol.EvacuatedNode;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
@@ -71,10 +71,10 @@ public class HostTask implements Persistable<UUID> {
     @Transient
     private @Nullable List<ProcessRecord> results;
 
-    /** An evacuation's memory blocks per node, as reported; null for every other task. */
-    @Column(name = "memory")
-    @Convert(converter = JsonColumns.MemoryColumn.class)
-    private @Nullable List<MemoryBlocks> memory;
+    /** An evacuation's nodes, as reported; null for every other task. */
+    @Column(name = "evacuated")
+    @Convert(converter = JsonColumns.EvacuatedColumn.class)
+    private @Nullable List<EvacuatedNode> evacuated;
 
     private boolean cancelRequested;
 
@@ -290,14 +290,14 @@ public class HostTask implements Persistable<UUID> {
         return pagesFailed;
     }
 
-    /** Records what became of an evacuation's memory blocks; nothing for an empty list. */
-    void memory(List<MemoryBlocks> blocks) {
-        memory = blocks.isEmpty() ? null : List.copyOf(blocks);
+    /** Records an evacuation's nodes as its agent reported them; nothing for an empty list. */
+    void evacuated(List<EvacuatedNode> nodes) {
+        evacuated = nodes.isEmpty() ? null : List.copyOf(nodes);
     }
 
-    /** An evacuation's memory blocks per node it took offline or brought online; empty otherwise. */
-    public List<MemoryBlocks> memory() {
-        return memory == null ? List.of() : memory;
+    /** An evacuation's nodes as its agent reported them; empty otherwise. */
+    public List<EvacuatedNode> evacuated() {
+        return evacuated == null ? List.of() : evacuated;
     }
 
     public List<ProcessRecord> results() {

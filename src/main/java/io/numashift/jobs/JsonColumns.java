@@ -1,7 +1,7 @@
 package io.numashift.jobs;
 
 import io.numashift.core.MigrationOptions;
-import io.numashift.core.backend.MemoryBlocks;
+import io.numashift.protocol.EvacuatedNode;
 import io.numashift.storage.JsonColumn;
 import java.util.List;
 import java.util.Map;
@@ -28,19 +28,19 @@ final class JsonColumns {
         }
     }
 
-    /** An evacuation's memory blocks; null (every other task) stays null. */
-    static final class MemoryColumn extends JsonColumn<List<MemoryBlocks>> {
-        MemoryColumn() {
+    /** An evacuation's nodes; null (every other task) stays null. */
+    static final class EvacuatedColumn extends JsonColumn<List<EvacuatedNode>> {
+        EvacuatedColumn() {
             super(new TypeReference<>() {}, List.of());
         }
 
         @Override
-        public @Nullable String convertToDatabaseColumn(@Nullable List<MemoryBlocks> value) {
+        public @Nullable String convertToDatabaseColumn(@Nullable List<EvacuatedNode> value) {
             return value == null ? null : super.convertToDatabaseColumn(value);
         }
 
         @Override
-        public @Nullable List<MemoryBlocks> convertToEntityAttribute(@Nullable String json) {
+        public @Nullable List<EvacuatedNode> convertToEntityAttribute(@Nullable String json) {
             return json == null ? null : super.convertToEntityAttribute(json);
         }
     }

@@ -1,7 +1,7 @@
 package io.numashift.jobs;
 
 import io.numashift.core.MigrationStatus;
-import io.numashift.core.backend.MemoryBlocks;
+import io.numashift.protocol.EvacuatedNode;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -169,18 +169,18 @@ public class MigrationJob extends AbstractAggregateRoot<MigrationJob> implements
         reported(task, processes, code, message, List.of(), now);
     }
 
-    /** The agent reported the task's results and an evacuation's memory blocks. */
+    /** The agent reported the task's results and an evacuation's nodes. */
     public void reported(
             HostTask task,
             List<ProcessRecord> processes,
             @Nullable String code,
             @Nullable String message,
-            List<MemoryBlocks> memory,
+            List<EvacuatedNode> nodes,
             Instant now) {
         TaskState end = taskEnd(task, processes, code);
         change(task, now, Set.of(), () -> {
             task.finish(end, processes, code, message, now);
-            task.memory(memory);
+            task.evacuated(nodes);
         });
     }
 

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param error a task-level error code when the task could not run (upper case, e.g. {@code
  *     EINVAL} or {@code AGENT_ERROR})
  * @param message what happened, with {@code error}
- * @param memory an evacuation's: what became of the memory blocks of each node it took offline or
- *     brought online; absent otherwise
+ * @param nodes an evacuation's: each node it emptied, with its pages in use before and after and
+ *     its memory blocks; absent otherwise
  */
 public record Result(
         @Positive long epoch,
@@ -31,14 +31,14 @@ public record Result(
         @Nullable @Size(max = MAX_MESSAGE) String message,
 
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable @Size(max = MAX_NODES)
-        List<@NotNull @Valid NodeMemory> memory) {
+        List<@NotNull @Valid EvacuatedNode> nodes) {
 
-    /** A result without memory blocks: a migration's, or an evacuation's that changed none. */
+    /** A result without nodes: a migration's, or an evacuation's that could not run. */
     public Result(long epoch, List<ProcessReport> processes, @Nullable String error, @Nullable String message) {
         this(epoch, processes, error, message, null);
     }
 
-    /** The most nodes one result reports memory blocks of. */
+    /** The most nodes one result reports. */
     public static final int MAX_NODES = 1_024;
 
     /** The most processes one task reports. */

@@ -7,10 +7,11 @@ import io.numashift.core.MigrationResult.NodePairPages;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.SkipReason;
 import io.numashift.core.backend.Errno;
-import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.core.backend.MemoryState;
 import io.numashift.jobs.ProcessResults;
 import io.numashift.jobs.TaskTargets;
+import io.numashift.protocol.EvacuatedNode;
+import io.numashift.protocol.NodeMemory;
 import io.numashift.protocol.ProcessReport;
 import io.numashift.protocol.TaskProgress;
 import java.util.List;
@@ -35,35 +36,42 @@ class ReportRulesTest {
     }
 
     @Test
-    void memoryBlocksComeOnlyFromAnEvacuationThatAskedForThemOnePerNodeItEmpties() {
+    void nodesComeOnlyFromAnEvacuationOnePerNodeItEmptiesWithTheMemoryBlocksItAskedFor() {
         ReportRules evacuation = new ReportRules(
                 new TaskTargets(List.of(), List.of(), List.of(), true),
                 List.of(3),
                 List.of(0, 1, 2),
                 Set.of(0, 1, 2, 3),
+                true,
                 MemoryState.OFFLINE);
-        MemoryBlocks offline = new MemoryBlocks(3, MemoryState.OFFLINE, 4, 4, null, null);
+        EvacuatedNode offline = node(3, new NodeMemory(3, MemoryState.OFFLINE, 4, 4, null, null));
 
         assertThat(evacuation.check(List.of(), null, List.of(offline))).isEmpty();
+        assertThat(evacuation.check(List.of(), null, List.of(node(3, null))))
+                .as("a dry run changes no block")
+                .isEmpty();
         assertThat(evacuation.check(List.of(), null, List.of(offline, offline)))
                 .extracting(ReportRules.Violation::field)
-                .containsExactly("memory[1].node");
+                .containsExactly("nodes[1].node");
+        assertThat(evacuation.check(List.of(), null, List.of(node(2, null))))
+                .extracting(ReportRules.Violation::field)
+                .containsExactly("nodes[0].node");
         assertThat(evacuation.check(
-                        List.of(), null, List.of(new MemoryBlocks(2, MemoryState.OFFLINE, 4, 4, null, null))))
+                        List.of(), null, List.of(node(3, new NodeMemory(3, MemoryState.ONLINE, 4, 4, null, null)))))
                 .extracting(ReportRules.Violation::field)
-                .containsExactly("memory[0].node");
+                .containsExactly("nodes[0].memory.state");
         assertThat(evacuation.check(
-                        List.of(), null, List.of(new MemoryBlocks(3, MemoryState.ONLINE, 4, 4, null, null))))
+                        List.of(), null, List.of(node(3, new NodeMemory(3, MemoryState.OFFLINE, 4, 5, null, null)))))
                 .extracting(ReportRules.Violation::field)
-                .containsExactly("memory[0].state");
-        assertThat(evacuation.check(
-                        List.of(), null, List.of(new MemoryBlocks(3, MemoryState.OFFLINE, 4, 5, null, null))))
+                .containsExactly("nodes[0].memory.inState");
+        assertThat(RULES.check(List.of(good(10).build(), good(11).build()), null, List.of(node(0, null))))
+                .as("a migration reports no node")
                 .extracting(ReportRules.Violation::field)
-                .containsExactly("memory[0].inState");
-        assertThat(RULES.check(List.of(good(10).build(), good(11).build()), null, List.of(offline)))
-                .as("a migration changes no memory block")
-                .extracting(ReportRules.Violation::field)
-                .containsExactly("memory[0].state", "memory[0].node");
+                .containsExactly("nodes[0].node");
+    }
+
+    private static EvacuatedNode node(int id, NodeMemory memory) {
+        return new EvacuatedNode(id, 100, 0, memory);
     }
 
     @Test

@@ -152,6 +152,12 @@ class FourNodeGuestIT extends GuestMigrationTests {
                 assertThat(node.get("memory").get("state").asString()).isEqualTo("OFFLINE");
                 assertThat(node.get("memory").get("blocks").asInt()).isEqualTo(4);
                 assertThat(node.get("memory").get("inState").asInt()).isEqualTo(4);
+                assertThat(node.get("usedBefore").asLong())
+                        .as("node 3 in use before, as the kernel counts it")
+                        .isGreaterThanOrEqualTo(onNode3);
+                assertThat(node.get("usedAfter").asLong())
+                        .as("offline: no memory in use")
+                        .isZero();
                 List<Integer> reported = new java.util.ArrayList<>();
                 for (JsonNode process : task.get("processes")) {
                     reported.add(process.get("pid").asInt());

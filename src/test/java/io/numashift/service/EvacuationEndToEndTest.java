@@ -105,6 +105,13 @@ class EvacuationEndToEndTest {
         assertThat(e1.get("evacuated").get(0).get("node").asInt()).isEqualTo(3);
         assertThat(e1.get("evacuated").get(0).get("pagesBefore").asLong()).isEqualTo(550);
         assertThat(e1.get("evacuated").get(0).get("pagesAfter").asLong()).isEqualTo(2);
+        assertThat(e1.get("evacuated").get(0).get("usedBefore").asLong())
+                .as("node 3 as the host counts it")
+                .isEqualTo(550);
+        assertThat(e1.get("evacuated").get(0).get("usedAfter").asLong()).isEqualTo(2);
+        assertThat(task(plan, "e1").get("evacuated").get(0).get("usedAfter").asLong())
+                .as("planned")
+                .isEqualTo(2);
         assertThat(task(done, "e2").get("evacuated").get(0).get("pagesAfter").asLong())
                 .isZero();
         assertThat(done.get("state").asString()).isEqualTo("PARTIALLY_FAILED");

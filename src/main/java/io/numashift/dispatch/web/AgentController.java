@@ -181,7 +181,7 @@ class AgentController {
     @PostMapping(path = "/tasks/{taskId}/result", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResultAnswer result(@PathVariable UUID taskId, @Valid @RequestBody Result result) {
         return new ResultAnswer(dispatcher.result(
-                taskId, result.epoch(), result.processes(), result.error(), result.message(), result.memory()));
+                taskId, result.epoch(), result.processes(), result.error(), result.message(), result.nodes()));
     }
 
     @Operation(summary = "Give a task back unfinished, to run again at once (agent)")

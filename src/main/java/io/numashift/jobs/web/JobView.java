@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.Errno;
-import io.numashift.core.backend.MemoryBlocks;
 import io.numashift.jobs.HostTask;
 import io.numashift.jobs.JobDetails;
 import io.numashift.jobs.JobRequest;
@@ -12,6 +11,8 @@ import io.numashift.jobs.JobState;
 import io.numashift.jobs.MigrationJob;
 import io.numashift.jobs.ProcessRecord;
 import io.numashift.jobs.TaskState;
+import io.numashift.protocol.EvacuatedNode;
+import io.numashift.protocol.NodeMemory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,14 +140,17 @@ public record JobView(
             List<NodePages> evacuated) {}
 
     /**
-     * The resident pages on one evacuated node of the processes a host reported, before and after.
+     * One node an evacuation empties on a host.
      *
      * @param node the node
-     * @param pagesBefore their pages there before
-     * @param pagesAfter their pages there after (a dry run's: as planned)
+     * @param pagesBefore the pages the host's reported processes had there before (a sum of their
+     *     placements: a shared page counts once per process)
+     * @param pagesAfter the same after (a dry run's: as planned)
+     * @param usedBefore the pages in use on the node before, as the host counts them (every page
+     *     of it); absent until the host reported
+     * @param usedAfter the same after (a dry run's: as planned); absent until the host reported
      * @param memory with {@code offline} or {@code online}: what became of the node's memory
-     *     blocks, as the host reported it ({@code {node, state, blocks, inState, errno, message}});
-     *     absent otherwise
+     *     blocks ({@code {node, state, blocks, inState, errno, message}}); absent otherwise
      */
     public record NodePages(
             int node,
@@ -154,21 +158,32 @@ public record JobView(
             long pagesAfter,
 
             @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
-            MemoryBlocks memory) {
-        static List<NodePages> of(List<Integer> nodes, List<ProcessRecord> processes, List<MemoryBlocks> memory) {
+            Long usedBefore,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            Long usedAfter,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            NodeMemory memory) {
+        static List<NodePages> of(List<Integer> nodes, List<ProcessRecord> processes, List<EvacuatedNode> reported) {
             return nodes.stream()
-                    .map(node -> new NodePages(
-                            node,
-                            processes.stream()
-                                    .mapToLong(p -> p.placementBefore().getOrDefault(node, 0L))
-                                    .sum(),
-                            processes.stream()
-                                    .mapToLong(p -> p.placementAfter().getOrDefault(node, 0L))
-                                    .sum(),
-                            memory.stream()
-                                    .filter(m -> m.node() == node)
-                                    .findFirst()
-                                    .orElse(null)))
+                    .map(node -> {
+                        EvacuatedNode host = reported.stream()
+                                .filter(n -> n.node() == node)
+                                .findFirst()
+                                .orElse(null);
+                        return new NodePages(
+                                node,
+                                processes.stream()
+                                        .mapToLong(p -> p.placementBefore().getOrDefault(node, 0L))
+                                        .sum(),
+                                processes.stream()
+                                        .mapToLong(p -> p.placementAfter().getOrDefault(node, 0L))
+                                        .sum(),
+                                host == null ? null : host.usedBefore(),
+                                host == null ? null : host.usedAfter(),
+                                host == null ? null : host.memory());
+                    })
                     .toList();
         }
     }
@@ -210,7 +225,7 @@ public record JobView(
                     error,
                     task.results().stream().map(ProcessResult::of).toList(),
                     details.request().isEvacuation()
-                            ? NodePages.of(details.request().oldNodes(), task.results(), task.memory())
+                            ? NodePages.of(details.request().oldNodes(), task.results(), task.evacuated())
                             : null));
             failures.addAll(failures(task));
         }
