@@ -9,11 +9,11 @@ import io.numashift.core.MigrationRequest;
 import io.numashift.core.MigrationResult;
 import io.numashift.core.MigrationStatus;
 import io.numashift.core.backend.BackendException;
-import io.numashift.core.backend.Errno;
 import io.numashift.core.backend.MemoryState;
 import io.numashift.core.backend.Node;
 import io.numashift.core.backend.NumaBackend;
 import io.numashift.core.backend.Topology;
+import io.numashift.protocol.Evacuate;
 import io.numashift.protocol.EvacuatedNode;
 import io.numashift.protocol.Heartbeat;
 import io.numashift.protocol.HeartbeatAnswer;
@@ -33,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -304,19 +303,19 @@ public final class Agent implements Runnable {
     /**
      * Empties the lease's nodes of these processes (docs/evacuation.md), then, when asked and it is
      * no dry run, takes their memory blocks offline; or, for {@code ONLINE}, only brings them back.
-     * Of every process of the host, only those the evacuation concerned are reported: those with
-     * pages on the nodes, whose policy it changed, or whose migration did not succeed (but not one
-     * that exited meanwhile). Each node is reported with its pages in use before and after (a dry
+     * Of every process of the host, only those the evacuation ran for are reported ({@link
+     * Evacuation.Request#everyProcess}). Each node is reported with its pages in use before and after (a dry
      * run's: before, less what it plans to move off) and its memory blocks. A node whose blocks did
      * not all change fails the task with the host's errno, after the processes' results.
      */
     private Result evacuate(Lease lease, List<Integer> pids, MigrationOptions options, Progress progress) {
-        Lease.Evacuate asked = Objects.requireNonNull(lease.evacuate());
+        Evacuate asked = Objects.requireNonNull(lease.evacuate());
         Evacuation evacuation = new Evacuation(engine);
-        boolean everyProcess = lease.targets().everyProcess();
-        Set<Integer> named = Set.copyOf(lease.targets().pids());
-        Evacuation.Request request =
-                new Evacuation.Request(asked.nodes(), options, true, everyProcess && named.isEmpty());
+        Evacuation.Request request = new Evacuation.Request(
+                asked.nodes(),
+                options,
+                true,
+                lease.targets().everyProcess() && lease.targets().pids().isEmpty());
         List<ProcessReport> results = new ArrayList<>();
         Map<Integer, Long> usedBefore = used(request.nodes());
         Map<Integer, Long> plannedOff = new HashMap<>();
@@ -332,9 +331,7 @@ public final class Agent implements Runnable {
             try {
                 evacuation.run(request, pids, progress, result -> {
                     ProcessReport view = ProcessReport.of(result);
-                    if (!everyProcess || named.contains(result.pid()) || concerned(result, request.nodes())) {
-                        results.add(view);
-                    }
+                    results.add(view);
                     result.moves().forEach(m -> plannedOff.merge(m.from(), m.pages(), Long::sum));
                     progress.processDone(view);
                 });
@@ -386,17 +383,6 @@ public final class Agent implements Runnable {
             }
         }
         return used;
-    }
-
-    /** Whether an evacuation of every process reports this one. */
-    private static boolean concerned(MigrationResult result, List<Integer> nodes) {
-        if (result.status() == MigrationStatus.FAILED && result.errno() == Errno.ESRCH) {
-            return false;
-        }
-        boolean hadPages = nodes.stream().anyMatch(n -> result.placementBefore().getOrDefault(n, 0L) > 0);
-        return hadPages
-                || result.status() != MigrationStatus.SUCCEEDED
-                || !Objects.equals(result.policyBefore(), result.policyAfter());
     }
 
     private void heartbeat(Lease lease, Progress progress) {

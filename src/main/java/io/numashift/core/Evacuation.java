@@ -43,7 +43,8 @@ public final class Evacuation {
      * @param options the options of every migration
      * @param privileged whether the caller holds the migrate privilege
      * @param everyProcess whether the processes are every process of the host: those with no page
-     *     on the nodes and no process policy that names them are passed over, without a result
+     *     on the nodes and no process policy that names them are passed over, and those that exit
+     *     before their migration, without a result
      */
     public record Request(List<Integer> nodes, MigrationOptions options, boolean privileged, boolean everyProcess) {
         public Request {
@@ -122,14 +123,22 @@ public final class Evacuation {
                         .thenComparingInt(pid -> pid))
                 .toList();
         long[] planned = freePages(topology);
+        // Of every process of the host, one that exited meanwhile has nothing to report.
+        Consumer<MigrationResult> report = request.everyProcess()
+                ? result -> {
+                    if (result.status() != MigrationStatus.FAILED || result.errno() != Errno.ESRCH) {
+                        done.accept(result);
+                    }
+                }
+                : done;
         for (int pid : order) {
             if (monitor.cancelRequested()) {
-                done.accept(MigrationResult.cancelledBeforeStart(pid));
+                report.accept(MigrationResult.cancelledBeforeStart(pid));
                 continue;
             }
             List<Integer> nodes = allowed.get(pid);
             if (nodes.isEmpty()) {
-                done.accept(MigrationResult.refused(
+                report.accept(MigrationResult.refused(
                         pid,
                         Errno.EINVAL,
                         "process " + pid + " may use no node besides " + evacuated
@@ -144,9 +153,9 @@ public final class Evacuation {
                     planned[move.from()] += move.pages();
                     planned[move.to()] -= move.pages();
                 }
-                done.accept(result);
+                report.accept(result);
             } else {
-                done.accept(engine.migrate(migration, scope, monitor));
+                report.accept(engine.migrate(migration, scope, monitor));
             }
         }
     }

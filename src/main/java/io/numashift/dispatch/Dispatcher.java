@@ -132,11 +132,7 @@ public class Dispatcher {
                                 task.targets().slurmJobs(),
                                 task.targets().allProcesses()),
                         request.plan(),
-                        request.evacuate() == null
-                                ? null
-                                : new Lease.Evacuate(
-                                        request.evacuate().nodes(),
-                                        request.evacuate().memory()));
+                        request.evacuate());
             }
             return null;
         }));

@@ -5,6 +5,7 @@ import io.numashift.core.AddressRange;
 import io.numashift.core.MigrationOptions;
 import io.numashift.core.MigrationPlan;
 import io.numashift.core.backend.MemoryState;
+import io.numashift.protocol.Evacuate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,23 +74,6 @@ public record JobRequest(
         List<Integer> sorted = nodes.stream().distinct().sorted().toList();
         return new JobRequest(
                 name, labels, targets, null, sorted, List.of(), null, options, new Evacuate(sorted, memory));
-    }
-
-    /**
-     * What an evacuation does.
-     *
-     * @param nodes the nodes it empties, ascending
-     * @param memory {@code OFFLINE}: then take their memory blocks offline; {@code ONLINE}: bring
-     *     them back online instead, and move nothing; absent: leave them as they are
-     */
-    public record Evacuate(
-            List<Integer> nodes,
-
-            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
-            MemoryState memory) {
-        public Evacuate {
-            nodes = List.copyOf(nodes);
-        }
     }
 
     /** Whether this is an evacuation. */

@@ -2,7 +2,6 @@ package io.numashift.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.numashift.core.MigrationPlan;
-import io.numashift.core.backend.MemoryState;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -44,23 +43,6 @@ public record Lease(
             Targets targets,
             MigrationPlan plan) {
         this(taskId, jobId, host, epoch, leaseExpiresAt, attempt, targets, plan, null);
-    }
-
-    /**
-     * An evacuation's part of a lease.
-     *
-     * @param nodes the nodes to empty (the plan's old nodes; the host chooses where the pages go)
-     * @param memory {@code OFFLINE}: take their memory blocks offline once empty; {@code ONLINE}:
-     *     bring them back online, and move nothing; absent: leave them as they are
-     */
-    public record Evacuate(
-            List<Integer> nodes,
-
-            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
-            MemoryState memory) {
-        public Evacuate {
-            nodes = List.copyOf(nodes);
-        }
     }
 
     /**

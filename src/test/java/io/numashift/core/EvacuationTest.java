@@ -230,15 +230,26 @@ class EvacuationTest {
         List<MigrationResult> results = new Evacuation(new MigrationEngine(host))
                 .run(
                         new Evacuation.Request(List.of(0), MigrationOptions.DEFAULTS, true, true),
-                        host.pids(),
+                        java.util.stream.Stream.concat(host.pids().stream(), java.util.stream.Stream.of(777))
+                                .toList(),
                         MigrationMonitor.NONE);
 
-        assertThat(results).extracting(MigrationResult::pid).containsExactlyInAnyOrder(200, 300);
+        assertThat(results)
+                .as("777 is gone: nothing to report of it")
+                .extracting(MigrationResult::pid)
+                .containsExactlyInAnyOrder(200, 300);
         assertThat(byPid(results).get(200).policyAfter()).isEqualTo(new MemoryPolicy(PolicyMode.BIND, List.of(1)));
-        assertThat(evacuate(host(Map.of(), List.of(elsewhere, there)), 0))
+        SimulatedHost named = host(Map.of(), List.of(elsewhere, there));
+        List<MigrationResult> each = new Evacuation(new MigrationEngine(named))
+                .run(
+                        new Evacuation.Request(List.of(0), MigrationOptions.DEFAULTS, true),
+                        List.of(100, 300, 777),
+                        MigrationMonitor.NONE);
+        assertThat(each)
                 .as("named processes each have a result")
                 .extracting(MigrationResult::pid)
-                .containsExactlyInAnyOrder(100, 300);
+                .containsExactlyInAnyOrder(100, 300, 777);
+        assertThat(byPid(each).get(777).errno()).isEqualTo(Errno.ESRCH);
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.numashift.jobs.JobState;
 import io.numashift.jobs.MigrationJob;
 import io.numashift.jobs.ProcessRecord;
 import io.numashift.jobs.TaskState;
+import io.numashift.protocol.Evacuate;
 import io.numashift.protocol.EvacuatedNode;
 import io.numashift.protocol.NodeMemory;
 import java.time.Instant;
@@ -63,7 +64,9 @@ public record JobView(
             List<Integer> newNodes,
             int count,
             MigrationOptions options,
-            @JsonInclude(JsonInclude.Include.NON_NULL) JobRequest.@Nullable Evacuate evacuate) {
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            Evacuate evacuate) {
         static RequestView of(JobRequest request) {
             return new RequestView(
                     request.name(),
