@@ -106,10 +106,6 @@ public record MigrationRequest(
         return new MigrationRequest(pid, plan, value, destinations);
     }
 
-    public MigrationRequest withDestinations(Map<Integer, List<Integer>> value) {
-        return new MigrationRequest(pid, plan, privileged, value);
-    }
-
     public MigrationRequest withPid(int value) {
         return new MigrationRequest(value, plan, privileged, destinations);
     }
