@@ -1199,12 +1199,13 @@ public final class LinuxBackend implements NumaBackend {
      * counted as gone: 3 times 1 ms apart while any reads as swapped, then, while one still has a
      * migration entry ({@code pagemap} gives the entry's swap type, and migration entries have types
      * no swap device has, {@value #FIRST_SPECIAL_SWAP_TYPE} and up), after waits that double from
-     * 2 ms, 126 ms in all: another tool's migration of a large batch holds its entries that long
-     * under load. A page really gone ({@code pagemap} 0) costs no wait, one really swapped out 3 ms.
+     * 2 ms, about 2 s in all: another tool's migration of a large batch holds its entries that long
+     * under load (126 ms in all was seen too short, under emulation, to find one page moved). A page
+     * really gone ({@code pagemap} 0) costs no wait, one really swapped out 3 ms.
      */
     private void awaitInTransit(PageBatch lane, int pid) {
         long wait = 1;
-        for (int attempt = 0; wait <= 64; attempt++) {
+        for (int attempt = 0; wait <= 1024; attempt++) {
             long low = pagemapOfAbsent(lane, pid, lane.count, lane.status);
             if (low < 0) {
                 return;
